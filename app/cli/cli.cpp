@@ -1,0 +1,81 @@
+#include "app/cli/cli.h"
+
+#include <cstring>
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include "app/cli/ask_command.h"
+
+namespace assay::cli {
+
+namespace {
+
+struct Subcommand {
+    const char *name;
+    const char *summary;
+    int (*run)(const QStringList &arguments);
+};
+
+// Later issues add `run`, `dataset`, `report`... here.
+constexpr Subcommand kSubcommands[] = {
+    {"ask", "Send one prompt and stream the answer to stdout", &runAsk},
+};
+
+void printUsage(QTextStream &out)
+{
+    out << "Usage: assay [COMMAND] [OPTIONS]\n\n"
+           "Without a command, Assay starts its desktop workbench.\n\n"
+           "Commands:\n";
+    for (const auto &command : kSubcommands)
+        out << "  " << QLatin1String(command.name).leftJustified(10) << command.summary << '\n';
+    out << "\nOptions:\n"
+           "  -h, --help     Show this help (or `assay COMMAND --help`)\n"
+           "  -v, --version  Show the version\n\n"
+           "The API key comes from the profile's keychain entry or OPENAI_API_KEY.\n";
+}
+
+} // namespace
+
+bool wantsCli(int argc, char **argv)
+{
+    if (argc < 2)
+        return false;
+    const char *first = argv[1];
+    if (!std::strcmp(first, "-h") || !std::strcmp(first, "--help") || !std::strcmp(first, "-v") ||
+        !std::strcmp(first, "--version"))
+        return true;
+    for (const auto &command : kSubcommands) {
+        if (!std::strcmp(first, command.name))
+            return true;
+    }
+    return false;
+}
+
+int run(const QStringList &arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (arguments.size() < 2) {
+        printUsage(err);
+        return UsageError;
+    }
+    const QString first = arguments.at(1);
+    if (first == QLatin1String("-h") || first == QLatin1String("--help")) {
+        printUsage(out);
+        return Success;
+    }
+    if (first == QLatin1String("-v") || first == QLatin1String("--version")) {
+        out << "assay " << QCoreApplication::applicationVersion() << '\n';
+        return Success;
+    }
+    for (const auto &command : kSubcommands) {
+        if (first == QLatin1String(command.name))
+            return command.run(arguments.mid(1));
+    }
+    err << "assay: unknown command '" << first << "'\n\n";
+    printUsage(err);
+    return UsageError;
+}
+
+} // namespace assay::cli
