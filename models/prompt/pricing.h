@@ -31,14 +31,18 @@ public:
 
     std::optional<ModelPrice> priceFor(const QString &model) const;
     // Cost in USD; cached input tokens are billed at the cached rate; flex halves the price.
+    // Reasoning tokens are already counted in usage.outputTokens. nullopt: model not in the table.
     std::optional<double> costUsd(const QString &model, const api::TokenUsage &usage,
                                   const QString &serviceTier = {}) const;
 
     const std::vector<ModelPrice> &prices() const { return m_prices; }
     void setPrices(std::vector<ModelPrice> prices) { m_prices = std::move(prices); }
+    // The table's own "note" (where the prices come from, when), kept through an edit.
+    const QString &note() const { return m_note; }
 
 private:
     std::vector<ModelPrice> m_prices;
+    QString m_note;
 };
 
 } // namespace assay::prompt

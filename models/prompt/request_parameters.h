@@ -4,6 +4,7 @@
 #include <optional>
 
 #include <QString>
+#include <QStringList>
 #include <nlohmann/json.hpp>
 
 #include "models/api/response_result.h"
@@ -31,6 +32,7 @@ struct RequestParameters {
     QString promptCacheKey;
     QString safetyIdentifier;
     QString prediction;                      // predicted output text (Chat only)
+    QStringList stop;                        // up to 4 stop sequences (Chat only)
     nlohmann::json jsonSchema;               // structured output: {"name","schema","strict"} or null
     nlohmann::json tools = nlohmann::json::array(); // function tool definitions
     QString toolChoice;                      // "", auto, none, required
