@@ -1,22 +1,27 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 
 #include <QByteArray>
 #include <QList>
 #include <QObject>
 #include <QPair>
+#include <QRandomGenerator>
+#include <QSet>
 #include <QTcpServer>
 #include <QUrl>
 #include <nlohmann/json.hpp>
+
+class QTcpSocket;
 
 namespace assay::testing {
 
 // A request the fake received, as it arrived.
 struct ReceivedRequest {
     QByteArray method;
-    QByteArray path; // without query
+    QByteArray path;                              // without query
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;
 
@@ -31,15 +36,19 @@ struct Behaviour {
     enum class Kind {
         Normal,          // realistic success; streams when the request asked for stream
         HttpError,       // status + OpenAI error body (+ retry-after headers if set)
-        DropMidStream,   // starts a stream, sends `dropAfterEvents` events, then closes the socket
+        DropMidStream,   // starts a stream, sends `dropAfterEvents` events, then resets the
+                         // connection (no final chunk; a JSON answer stops halfway). NB: Qt 6.4's
+                         // QNetworkReply may still finish a cut chunked stream with NoError;
+                         // clients must notice the missing response.completed / [DONE].
         StallMidStream,  // starts a stream, sends `dropAfterEvents` events, then sends nothing
-        MalformedStream, // a stream whose event data is not JSON
+        MalformedStream, // `dropAfterEvents` events, then one whose data is not JSON, then a clean
+                         // end of stream (a JSON answer: half the body, complete HTTP)
         RawResponse,     // sends `raw` bytes verbatim and closes
     };
     Kind kind = Kind::Normal;
     int status = 200;
-    QByteArray errorType;    // e.g. "invalid_request_error"
-    QByteArray errorCode;    // e.g. "invalid_api_key"
+    QByteArray errorType; // e.g. "invalid_request_error"
+    QByteArray errorCode; // e.g. "invalid_api_key"
     QByteArray errorMessage;
     QByteArray errorParam;
     QByteArray retryAfter;   // retry-after header value, if non-empty
@@ -52,26 +61,38 @@ struct Behaviour {
     int maxChunk = 0;        // 0 = one write per event
     int chunkDelayMs = 0;    // delay between writes (lets clients see incremental arrival)
     int deltaCount = 0;      // number of text deltas; 0 = one per word
+    int responseDelayMs = 0; // wait this long before sending anything (timeouts, cancel while waiting)
 
     // Conveniences for the common scripted errors (bodies shaped as OpenAI sends them).
-    static Behaviour unauthorized();                 // 401 invalid_api_key
-    static Behaviour modelNotFound(const QByteArray &model); // 404 model_not_found
+    static Behaviour unauthorized();                                         // 401 invalid_api_key
+    static Behaviour modelNotFound(const QByteArray &model);                 // 404 model_not_found
     static Behaviour rateLimited(const QByteArray &retryAfterSeconds = "1"); // 429 rate_limit_exceeded
-    static Behaviour serverError(int status = 500); // 500 / 503 server_error
+    static Behaviour serverError(int status = 500);                          // 500 / 503 server_error
+    static Behaviour insufficientQuota(); // 429 insufficient_quota (must not be retried)
 };
 
 // HTTP/1.1 server on 127.0.0.1 (random port) that speaks the OpenAI REST + SSE protocol for
-// POST /responses, POST /chat/completions, GET /models, GET /responses/{id},
+// POST /responses, POST /chat/completions, GET /models, GET /models/{id}, GET /responses/{id},
 // POST /responses/{id}/cancel. Everything it sends is shaped after openapi.json (and checked
 // against it by tst_openapi_conformance).
+//
+// Like the real API: keep-alive connections; Content-Length for JSON bodies and
+// Transfer-Encoding: chunked for event streams; every answer carries x-request-id (req_N),
+// openai-processing-ms and x-ratelimit-* headers; no or an empty `Authorization: Bearer` key ->
+// 401; an unknown path -> 404 "Invalid URL"; a body that is not JSON -> 400; no model -> 400.
+// Those checks come first and do not use up a queued Behaviour.
+// Responses requests with `tools` get a function_call, with `reasoning.summary` a reasoning item
+// first, with `max_output_tokens` too small an incomplete response; `background: true` answers
+// "queued", then "in_progress" on the first GET, "completed" on the next; `store: false`
+// responses cannot be retrieved. A repeated identical prompt reports cached tokens.
 class FakeOpenAiServer : public QObject {
     Q_OBJECT
 public:
     explicit FakeOpenAiServer(QObject *parent = nullptr);
     ~FakeOpenAiServer() override;
 
-    bool start();                 // listens on 127.0.0.1:0
-    QUrl baseUrl() const;         // http://127.0.0.1:PORT/v1
+    bool start();         // listens on 127.0.0.1:0
+    QUrl baseUrl() const; // http://127.0.0.1:PORT/v1
     quint16 port() const;
 
     void enqueue(const Behaviour &behaviour);
@@ -86,18 +107,65 @@ public:
     // Seed for chunk boundaries, so a failing run can be replayed.
     void setRandomSeed(quint32 seed);
 
+    // Extensions.
+    // Off: requests without a key are answered too (a local OpenAI-compatible server).
+    void setRequireApiKey(bool require) { m_requireApiKey = require; }
+    // On: request bodies are checked against CreateResponse / CreateChatCompletionRequest of
+    // openapi.json and refused like the real API does (400 unknown_parameter, 400
+    // invalid_request_error naming the parameter). Off by default.
+    void setStrictRequests(bool strict) { m_strictRequests = strict; }
+    // Replaces the `data` array GET /models answers with.
+    void setModels(const nlohmann::json &models);
+    qsizetype pendingBehaviours() const { return m_queue.size(); }
+    int connectionsAccepted() const { return m_connectionsAccepted; }
+    // The body bytes of the last answer (after a scripted cut such as DropMidStream, before
+    // chunked encoding and random splitting): what a client must reassemble exactly.
+    QByteArray lastSentBody() const { return m_lastBody; }
+    // Responses kept for GET /responses/{id} (final state), by id.
+    std::optional<nlohmann::json> storedResponse(const QByteArray &id) const;
+
 Q_SIGNALS:
     void requestReceived(const assay::testing::ReceivedRequest &request);
 
 private:
     class Connection;
-    void handle(QTcpSocket *socket, const ReceivedRequest &request);
+    struct Plan;
+    struct Stored {
+        nlohmann::json final;
+        bool background = false;
+        int gets = 0;
+        bool cancelled = false;
+    };
+    void onNewConnection();
+    Plan handle(const ReceivedRequest &request);
+    Plan errorPlan(int status, const nlohmann::json &body, const Behaviour *behaviour = nullptr);
+    Plan jsonPlan(int status, const nlohmann::json &body, const QString &schema);
+    Plan responsesCreate(const nlohmann::json &request, const Behaviour &behaviour);
+    Plan chatCreate(const nlohmann::json &request, const Behaviour &behaviour);
+    Plan responsesGet(const QByteArray &id);
+    Plan responsesCancel(const QByteArray &id);
+    Plan strictCheck(const nlohmann::json &request, const QString &schema, bool *refused);
+    void applyBehaviour(Plan &plan, const Behaviour &behaviour);
+    void finalize(Plan &plan);
+    QList<QByteArray> cutRandomly(const QByteArray &bytes, int maxChunk);
+    QByteArray nextSerial();
 
     QTcpServer m_server;
     QList<Behaviour> m_queue;
     QList<ReceivedRequest> m_requests;
     QList<QPair<QString, nlohmann::json>> m_sent;
     quint32 m_seed = 12345;
+    QRandomGenerator m_random{12345};
+    bool m_requireApiKey = true;
+    bool m_strictRequests = false;
+    int m_connectionsAccepted = 0;
+    int m_requestCounter = 0;
+    int m_serialCounter = 0;
+    qint64 m_tokensUsed = 0;
+    nlohmann::json m_models;
+    QByteArray m_lastBody;
+    std::map<QByteArray, Stored> m_stored;
+    QSet<QByteArray> m_seenPrompts;
 };
 
 } // namespace assay::testing
