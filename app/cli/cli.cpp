@@ -6,6 +6,7 @@
 #include <QTextStream>
 
 #include "app/cli/ask_command.h"
+#include "app/cli/dataset_command.h"
 
 namespace assay::cli {
 
@@ -20,6 +21,7 @@ struct Subcommand {
 // Later issues add `run`, `dataset`, `report`... here.
 constexpr Subcommand kSubcommands[] = {
     {"ask", "Send one prompt and stream the answer to stdout", &runAsk},
+    {"dataset", "Check an eval dataset against a schema, or convert JSONL <-> CSV", &runDataset},
 };
 
 void printUsage(QTextStream &out)
@@ -28,7 +30,7 @@ void printUsage(QTextStream &out)
            "Without a command, Assay starts its desktop workbench.\n\n"
            "Commands:\n";
     for (const auto &command : kSubcommands)
-        out << "  " << QLatin1String(command.name).leftJustified(10) << command.summary << '\n';
+        out << "  " << QString::fromLatin1(command.name).leftJustified(10) << command.summary << '\n';
     out << "\nOptions:\n"
            "  -h, --help     Show this help (or `assay COMMAND --help`)\n"
            "  -v, --version  Show the version\n\n"
