@@ -2,7 +2,7 @@
 #include <QCoreApplication>
 
 #include "app/cli/cli.h"
-#include "ui/main_window.h"
+#include "app/application.h"
 
 namespace {
 
@@ -28,7 +28,10 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setApplicationDisplayName(QStringLiteral("Assay"));
-    assay::ui::MainWindow window;
-    window.show();
+    // Arguments that are not a subcommand are files to open as datasets.
+    QStringList files = QCoreApplication::arguments();
+    files.removeFirst();
+    assay::Application application;
+    application.start(files);
     return QApplication::exec();
 }

@@ -214,6 +214,7 @@ void MainWindow::createDocks()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu")); // panels added later put their actions here
     file->addAction(m_quitAction);
 
     QMenu *runMenu = menuBar()->addMenu(tr("&Run"));
@@ -277,6 +278,12 @@ void MainWindow::addPanelDock(QDockWidget *dock, Qt::DockWidgetArea area)
     addDockWidget(area, dock);
     m_docks << dock;
     m_viewMenu->insertAction(m_resetLayoutAction, dock->toggleViewAction());
+    // A dock added after the constructor restored the layout starts hidden, then takes its saved
+    // place and visibility (restoreState only knows docks that exist when it runs).
+    dock->hide();
+    const QByteArray state = QSettings().value(kStateKey).toByteArray();
+    if (!state.isEmpty())
+        restoreState(state, kLayoutVersion);
 }
 
 void MainWindow::restoreLayout()

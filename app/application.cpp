@@ -1,0 +1,82 @@
+#include "app/application.h"
+
+#include <QAction>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMenuBar>
+#include <QStatusBar>
+
+#include "models/store/workspace.h"
+#include "ui/main_window.h"
+#include "ui/panels/dataset_panel.h"
+
+namespace assay {
+
+Application::Application() : m_workspace(std::make_unique<store::Workspace>()) {}
+
+Application::~Application()
+{
+    // The window (and the panel holding a pointer to the workspace) goes first.
+    m_window.reset();
+}
+
+void Application::start(const QStringList &files)
+{
+    m_window = std::make_unique<ui::MainWindow>();
+    openWorkspace();
+    installDatasetPanel();
+    m_window->show();
+    for (const QString &file : files)
+        m_datasets->openFile(QFileInfo(file).absoluteFilePath());
+}
+
+void Application::openWorkspace()
+{
+    const QString path = store::Workspace::defaultPath();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QString error;
+    if (!m_workspace->open(path, &error)) {
+        // Assay still works without the workspace; datasets are just not registered.
+        m_window->statusBar()->showMessage(
+            QObject::tr("The workspace at %1 could not be opened: %2").arg(QDir::toNativeSeparators(path), error));
+    }
+}
+
+void Application::installDatasetPanel()
+{
+    auto *dock = new QDockWidget(QObject::tr("Datasets"), m_window.get());
+    dock->setObjectName(QStringLiteral("datasetsDock"));
+    m_datasets = new ui::DatasetPanel(dock);
+    if (m_workspace->isOpen())
+        m_datasets->setWorkspace(m_workspace.get());
+    dock->setWidget(m_datasets);
+    m_window->addPanelDock(dock, Qt::BottomDockWidgetArea);
+
+    QObject::connect(m_datasets, &ui::DatasetPanel::statusMessage, m_window.get(),
+                     [window = m_window.get()](const QString &message) {
+                         window->statusBar()->showMessage(message, 8000);
+                     });
+    QObject::connect(m_datasets, &ui::DatasetPanel::fileOpened, dock, [dock](const QString &path) {
+        dock->setWindowTitle(QObject::tr("Datasets — %1").arg(QFileInfo(path).fileName()));
+        dock->show();
+        dock->raise();
+    });
+
+    // File ▸ Open Dataset… reaches the panel from anywhere in the window.
+    auto *openDataset = new QAction(QObject::tr("Open &Dataset…"), m_window.get());
+    openDataset->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QObject::connect(openDataset, &QAction::triggered, dock, [this, dock] {
+        dock->show();
+        dock->raise();
+        m_datasets->openAction()->trigger();
+    });
+    if (QMenu *fileMenu = m_window->menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu"))) {
+        fileMenu->insertAction(fileMenu->actions().value(0), openDataset);
+    } else {
+        m_window->addAction(openDataset);
+    }
+}
+
+} // namespace assay
