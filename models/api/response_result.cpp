@@ -1,6 +1,8 @@
 #include "models/api/response_result.h"
 
+
 #include "models/api/stream_events.h"
+#include "models/api/json_fields.h"
 
 namespace assay::api {
 
@@ -24,20 +26,9 @@ qint64 count(const json &object, const char *key)
     return 0;
 }
 
-const json &member(const json &object, const char *key)
-{
-    static const json null;
-    if (!object.is_object())
-        return null;
-    const auto it = object.find(key);
-    return it == object.end() ? null : *it;
-}
+const json &member(const json &object, const char *key) { return jsonMember(object, key); }
 
-std::string text(const json &object, const char *key)
-{
-    const json &value = member(object, key);
-    return value.is_string() ? value.get<std::string>() : std::string();
-}
+std::string text(const json &object, const char *key) { return jsonText(object, key); }
 
 } // namespace
 

@@ -1,6 +1,8 @@
 #include "models/api/stream_accumulator.h"
 
+
 #include <stdexcept>
+#include "models/api/json_fields.h"
 
 namespace assay::api {
 
@@ -8,20 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-const json &member(const json &object, const char *key)
-{
-    static const json null;
-    if (!object.is_object())
-        return null;
-    const auto it = object.find(key);
-    return it == object.end() ? null : *it;
-}
+const json &member(const json &object, const char *key) { return jsonMember(object, key); }
 
-std::string text(const json &object, const char *key)
-{
-    const json &value = member(object, key);
-    return value.is_string() ? value.get<std::string>() : std::string();
-}
+std::string text(const json &object, const char *key) { return jsonText(object, key); }
 
 bool startsWith(std::string_view text, std::string_view prefix)
 {

@@ -1,8 +1,10 @@
 #include "models/api/stream_events.h"
 
+
 #include <climits>
 #include <stdexcept>
 #include <string_view>
+#include "models/api/json_fields.h"
 
 namespace assay::api {
 
@@ -149,20 +151,9 @@ ResponsesEventType typeFromName(std::string_view name)
     return ResponsesEventType::Other;
 }
 
-const json &member(const json &object, const char *key)
-{
-    static const json null;
-    if (!object.is_object())
-        return null;
-    const auto it = object.find(key);
-    return it == object.end() ? null : *it;
-}
+const json &member(const json &object, const char *key) { return jsonMember(object, key); }
 
-std::string textOf(const json &object, const char *key)
-{
-    const json &value = member(object, key);
-    return value.is_string() ? value.get<std::string>() : std::string();
-}
+std::string textOf(const json &object, const char *key) { return jsonText(object, key); }
 
 } // namespace
 
