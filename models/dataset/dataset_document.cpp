@@ -83,6 +83,7 @@ public:
     bool complete = false;
     std::shared_ptr<WorkerRelay> relay;
     std::shared_ptr<WorkerRelay> hashRelay; // hashing a file we saved
+    std::shared_ptr<WorkerRelay> saveRelay; // a background save in flight
     qint64 nextNewId = -1;
     bool modified = false;
     int lastProgress = -1;
@@ -197,7 +198,8 @@ public:
 
     void onFileChanged(const QString &changed)
     {
-        if (changed != path)
+        // Our own background save replaces the file; watch() re-reads its signature when it ends.
+        if (changed != path || saveRelay)
             return;
         // A file replaced by rename is dropped from the watcher: watch the new one.
         if (QFileInfo::exists(path) && !watcher->files().contains(path))
@@ -313,6 +315,11 @@ DatasetDocument::DatasetDocument(QObject *parent) : QObject(parent), d(std::make
 DatasetDocument::~DatasetDocument()
 {
     d->stopWorker();
+    // Workers still hashing or saving must not post to a document that is gone.
+    for (const std::shared_ptr<WorkerRelay> &worker : {d->hashRelay, d->saveRelay}) {
+        if (worker)
+            worker->detach();
+    }
 }
 
 bool DatasetDocument::open(const QString &path, QString *error, IndexMode mode)
@@ -734,26 +741,18 @@ qint64 DatasetDocument::problemCount() const
     return static_cast<qint64>(problems().size());
 }
 
-bool DatasetDocument::save(const QString &path, DatasetFormat format, QString *error)
-{
-    auto fail = [&](const QString &message) {
-        if (error)
-            *error = message;
-        return false;
-    };
-    if (d->indexing)
-        return fail(QStringLiteral("the file is still being read; save when it is complete"));
-    if (!d->complete)
-        return fail(QStringLiteral("reading the file was cancelled; reopen it before saving"));
-    if (path.isEmpty())
-        return fail(QStringLiteral("no file name to save to"));
+namespace {
 
+// Writes `rows` to `path` atomically in `format`. Thread-safe for a RowStore nobody mutates.
+bool writeRowsToFile(const RowStore &rows, const QString &path, DatasetFormat format, QString *error)
+{
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    const bool sameFormat = format == d->s.format;
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
     QString writeError;
-    const bool written = d->s.write(
+    const bool written = rows.write(
         format,
         [&](std::string_view piece) {
             if (piece.empty())
@@ -765,20 +764,85 @@ bool DatasetDocument::save(const QString &path, DatasetFormat format, QString *e
     if (!written) {
         const QString reason = file.error() != QFileDevice::NoError ? file.errorString() : writeError;
         file.cancelWriting();
-        return fail(QStringLiteral("cannot write %1: %2").arg(path, reason));
+        *error = QStringLiteral("cannot write %1: %2").arg(path, reason);
+        return false;
     }
-    if (!file.commit())
-        return fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
 
-    if (sameFormat) {
-        d->modified = false;
+} // namespace
+
+QString DatasetDocument::checkCanSave(const QString &path) const
+{
+    if (d->indexing)
+        return QStringLiteral("the file is still being read; save when it is complete");
+    if (!d->complete)
+        return QStringLiteral("reading the file was cancelled; reopen it before saving");
+    if (d->saveRelay)
+        return QStringLiteral("a save is still running");
+    if (path.isEmpty())
+        return QStringLiteral("no file name to save to");
+    return {};
+}
+
+void DatasetDocument::markSaved(const QString &path, DatasetFormat format, quint64 savedGeneration)
+{
+    if (format == d->s.format) {
+        // Edits made while a background save ran are not in the file: still modified then.
+        d->modified = d->generation != savedGeneration;
         d->path = path;
         d->watch(path);
         d->hashSavedFile();
     } else if (path == d->path) {
         d->signature = signatureOf(path);
     }
+}
+
+bool DatasetDocument::save(const QString &path, DatasetFormat format, QString *error)
+{
+    QString problem = checkCanSave(path);
+    if (problem.isEmpty() && writeRowsToFile(d->s, path, format, &problem)) {
+        markSaved(path, format, d->generation);
+        return true;
+    }
+    if (error)
+        *error = problem;
+    return false;
+}
+
+bool DatasetDocument::saveInBackground(const QString &path, DatasetFormat format, QString *error)
+{
+    if (QString problem = checkCanSave(path); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    auto relay = std::make_shared<WorkerRelay>(this);
+    d->saveRelay = relay;
+    const quint64 savedGeneration = d->generation;
+    // The relay is detached when the document goes away, so the reply never reaches a dead one.
+    QThreadPool::globalInstance()->start([this, relay, rows = snapshot(), path, format, savedGeneration]() {
+        QString problem;
+        const bool ok = writeRowsToFile(*rows, path, format, &problem);
+        relay->post([this, token = relay.get(), path, format, savedGeneration, ok, problem]() {
+            if (d->saveRelay.get() != token)
+                return;
+            d->saveRelay.reset();
+            if (ok)
+                markSaved(path, format, savedGeneration);
+            Q_EMIT saveFinished(path, ok, problem);
+        });
+    });
     return true;
+}
+
+bool DatasetDocument::isSaving() const
+{
+    return d->saveRelay != nullptr;
 }
 
 bool DatasetDocument::isModified() const

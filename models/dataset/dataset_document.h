@@ -119,6 +119,12 @@ public:
     // indexing or after a cancelled index. Saving in the same format to another path makes that the
     // document's path.
     bool save(const QString &path, DatasetFormat format, QString *error = nullptr);
+    // The same, but the bytes are written on a worker thread from a snapshot, so saving a large
+    // file never freezes the GUI and the document stays usable (edits made meanwhile keep it
+    // modified). saveFinished() follows on this thread. Returns false with `error` when saving
+    // cannot start (still indexing, a save already running, no path).
+    bool saveInBackground(const QString &path, DatasetFormat format, QString *error = nullptr);
+    bool isSaving() const;
     // Changed since it was opened or saved (undo counts as a change; a QUndoStack's clean state is
     // the better signal for a window title).
     bool isModified() const;
@@ -150,6 +156,7 @@ public:
     std::shared_ptr<const RowStore> snapshot() const;
 
 Q_SIGNALS:
+    void saveFinished(const QString &path, bool ok, const QString &error);
     void documentAboutToReset(); // open() / setRows() is about to replace everything
     void documentReset();
     void rowsIndexed(qint64 totalRows); // the index grew (emitted in batches)
@@ -165,6 +172,9 @@ Q_SIGNALS:
     void contentHashReady();
 
 private:
+    QString checkCanSave(const QString &path) const;
+    void markSaved(const QString &path, DatasetFormat format, quint64 savedGeneration);
+
     class Private;
     std::unique_ptr<Private> d;
 };

@@ -147,7 +147,10 @@ private Q_SLOTS:
         QCOMPARE(cell(panel, 2, QStringLiteral("ticket_text")),
                  QStringLiteral("Where do I reset my VPN token?"));
 
+        QSignalSpy saved(&panel, &DatasetPanel::saveCompleted);
         QVERIFY(panel.save());
+        QVERIFY(saved.wait(10000));
+        QCOMPARE(saved.first().at(1).toBool(), true);
         QVERIFY(!panel.isModified());
         const QList<QByteArray> savedLines = readFile(path).split('\n');
         QCOMPARE(savedLines.size(), originalLines.size());
@@ -565,7 +568,9 @@ private Q_SLOTS:
         QVERIFY(panel.openFile(path));
         QVERIFY(waitIndexed(panel));
         const QString csvPath = m_dir.filePath(QStringLiteral("export.csv"));
+        QSignalSpy saved(&panel, &DatasetPanel::saveCompleted);
         QVERIFY(panel.saveAs(csvPath, assay::dataset::DatasetFormat::Csv));
+        QVERIFY(saved.wait(10000));
         const QList<QByteArray> lines = readFile(csvPath).trimmed().split('\n');
         QCOMPARE(lines.size(), 33);
         QCOMPARE(lines.first().trimmed(), QByteArray("ticket_text,correct_label"));

@@ -144,6 +144,7 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
 {
     setAcceptDrops(true);
     m_document = new DatasetDocument(this);
+    connect(m_document, &DatasetDocument::saveFinished, this, &DatasetPanel::onSaveFinished);
     m_undoStack = new QUndoStack(this);
     m_model = new DatasetTableModel(m_document, m_undoStack, this);
 
@@ -759,24 +760,42 @@ bool DatasetPanel::saveAs(const QString &path, DatasetFormat format)
     }
     QString error;
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    const bool sameFormat = format == m_document->format();
-    if (!m_document->save(absolute, format, &error)) {
+    // Written on a worker: a 300 MB dataset takes seconds to write and the window stays live.
+    if (!m_document->saveInBackground(absolute, format, &error)) {
         Q_EMIT statusMessage(tr("Not saved: %1").arg(error));
         return false;
     }
-    if (sameFormat) {
-        m_undoStack->setClean();
+    m_savingSameFormat = format == m_document->format();
+    m_undoIndexAtSave = m_undoStack->index();
+    Q_EMIT statusMessage(tr("Saving %1…").arg(QDir::toNativeSeparators(absolute)));
+    updateActions();
+    return true;
+}
+
+bool DatasetPanel::isSaving() const
+{
+    return m_document->isSaving();
+}
+
+void DatasetPanel::onSaveFinished(const QString &path, bool ok, const QString &error)
+{
+    if (!ok) {
+        Q_EMIT statusMessage(tr("Not saved: %1").arg(error));
+    } else if (m_savingSameFormat) {
+        // Edits made while the file was being written are not in it: stay modified then.
+        if (m_undoStack->index() == m_undoIndexAtSave)
+            m_undoStack->setClean();
         hideNotice();
         registerDocument();
-        Q_EMIT statusMessage(tr("Saved %1").arg(QDir::toNativeSeparators(absolute)));
+        Q_EMIT statusMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
     } else {
-        registerFile(absolute);
+        registerFile(path);
         Q_EMIT statusMessage(
-            tr("Exported %1 as %2").arg(QDir::toNativeSeparators(absolute), dataset::formatName(format)));
+            tr("Exported %1 as %2").arg(QDir::toNativeSeparators(path), dataset::formatName(formatForPath(path, DatasetFormat::Jsonl))));
     }
     updateTitle();
     updateActions();
-    return true;
+    Q_EMIT saveCompleted(path, ok);
 }
 
 // --- Workspace ---------------------------------------------------------------------------------
@@ -912,7 +931,7 @@ void DatasetPanel::updateActions()
     const bool open = !m_document->path().isEmpty() || m_document->rowCount() > 0;
     const bool indexing = m_document->isIndexing();
     const bool hasSelection = m_table->selectionModel() && m_table->selectionModel()->hasSelection();
-    m_saveAction->setEnabled(open && !indexing && m_document->isComplete());
+    m_saveAction->setEnabled(open && !indexing && m_document->isComplete() && !m_document->isSaving());
     m_saveAsAction->setEnabled(open && !indexing && m_document->isComplete());
     m_addRowAction->setEnabled(open);
     m_duplicateAction->setEnabled(open && hasSelection);

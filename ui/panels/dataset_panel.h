@@ -74,7 +74,10 @@ public:
     // Writes atomically; false (with a status message) when refused (still indexing, bad rows in a
     // conversion, disk error).
     bool save();
+    // Both start writing on a worker and return false only when saving cannot start;
+    // saveCompleted() follows.
     bool saveAs(const QString &path, dataset::DatasetFormat format);
+    bool isSaving() const;
 
     // Rows shown (after the filter) and rows in the document.
     int shownRowCount() const;
@@ -147,6 +150,7 @@ Q_SIGNALS:
     void inferFinished(const nlohmann::ordered_json &schema);
     void validationFinished(int problemRows);
     void datasetWritten(const QString &path);
+    void saveCompleted(const QString &path, bool ok);
     void writeFailed(const QString &message);
 
 protected:
@@ -208,6 +212,9 @@ private:
     bool m_registerWhenHashed = false;
     bool m_fittedColumns = false;
 
+    void onSaveFinished(const QString &path, bool ok, const QString &error);
+    bool m_savingSameFormat = true;
+    int m_undoIndexAtSave = 0;
     QAction *m_openAction = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;

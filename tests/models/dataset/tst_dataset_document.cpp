@@ -479,6 +479,50 @@ private Q_SLOTS:
         QCOMPARE(readAll(path), QByteArray("{\"a\": 10}\n{\"a\": 20}\n"));
     }
 
+    void backgroundSaveWritesTheSnapshotAndKeepsLaterEdits()
+    {
+        const QString path = write("{\"a\": 1}\n{\"a\": 2}\n", QStringLiteral("jsonl"));
+        DatasetDocument document;
+        QVERIFY(openAndWait(document, path));
+        QSignalSpy finished(&document, &DatasetDocument::saveFinished);
+        QSignalSpy changedOnDisk(&document, &DatasetDocument::fileChangedOnDisk);
+        QVERIFY(document.setValue(0, QStringLiteral("a"), 10));
+        QString error;
+        QVERIFY2(document.saveInBackground(path, DatasetFormat::Jsonl, &error), qPrintable(error));
+        QVERIFY(document.isSaving());
+        QVERIFY(!document.saveInBackground(path, DatasetFormat::Jsonl, &error)); // one at a time
+        QVERIFY(error.contains(QLatin1String("still running")));
+        // An edit made while the worker writes is not in the file, so the document stays modified.
+        QVERIFY(document.setValue(1, QStringLiteral("a"), 20));
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(1).toBool(), true);
+        QVERIFY(!document.isSaving());
+        QCOMPARE(readAll(path), QByteArray("{\"a\": 10}\n{\"a\": 2}\n"));
+        QVERIFY(document.isModified());
+
+        finished.clear();
+        QVERIFY(document.saveInBackground(path, DatasetFormat::Jsonl, &error));
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(readAll(path), QByteArray("{\"a\": 10}\n{\"a\": 20}\n"));
+        QVERIFY(!document.isModified());
+        QTest::qWait(200); // the watcher's notification of our own rename must not count
+        QCOMPARE(changedOnDisk.count(), 0);
+    }
+
+    void backgroundSaveReportsAFailure()
+    {
+        const QString path = write("{\"a\": 1}\n", QStringLiteral("jsonl"));
+        DatasetDocument document;
+        QVERIFY(openAndWait(document, path));
+        QSignalSpy finished(&document, &DatasetDocument::saveFinished);
+        const QString unwritable = m_dir.filePath(QStringLiteral("no-such-folder/out.jsonl"));
+        QVERIFY(document.saveInBackground(unwritable, DatasetFormat::Jsonl));
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(1).toBool(), false);
+        QVERIFY(finished.first().at(2).toString().contains(QLatin1String("no-such-folder")));
+        QCOMPARE(document.path(), QFileInfo(path).absoluteFilePath());
+    }
+
     void reportsChangesMadeByOthers()
     {
         const QString path = write("{\"a\": 1}\n", QStringLiteral("jsonl"));
