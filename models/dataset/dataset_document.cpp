@@ -366,8 +366,10 @@ bool DatasetDocument::open(const QString &path, DatasetFormat format, QString *e
             source->bytes(), format,
             [this, &relay, token](IndexBatch &&batch) {
                 auto shared = std::make_shared<IndexBatch>(std::move(batch));
+                // A cancel is final from the moment the user asks: batches the worker had
+                // already queued are dropped, so "cancelled" never turns into "complete".
                 relay->post([this, token, shared]() {
-                    if (d->relay.get() == token)
+                    if (d->relay.get() == token && !token->isCancelled())
                         d->applyBatch(std::move(*shared));
                 });
             },
@@ -375,7 +377,7 @@ bool DatasetDocument::open(const QString &path, DatasetFormat format, QString *e
         source->adviseSequential(false);
         relay->post([this, token, done]() {
             if (d->relay.get() == token)
-                d->finishIndex(done);
+                d->finishIndex(done && !token->isCancelled());
         });
     });
     return true;
