@@ -101,7 +101,13 @@ MainWindow::MainWindow(QWidget *parent)
     });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Calls in flight belong to the client; delete it while this is still a MainWindow, so their
+    // destroyed() handlers (which touch members) never run on a half-destroyed window.
+    delete m_client;
+    m_client = nullptr;
+}
 
 QString MainWindow::pricingPath()
 {
