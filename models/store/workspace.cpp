@@ -17,6 +17,16 @@ namespace assay::store {
 
 namespace {
 
+// The same words whether the newer version is seen before or inside the migration lock.
+QString newerVersionMessage(const QString &path, int version, int latest)
+{
+    return QStringLiteral("The workspace %1 was written by a newer version of Assay (schema version %2; "
+                          "this build knows up to %3). Update Assay or open another workspace.")
+        .arg(path)
+        .arg(version)
+        .arg(latest);
+}
+
 // --- SQL --------------------------------------------------------------------------------------
 
 constexpr auto kCreateSchemaVersion = "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -350,13 +360,7 @@ bool Workspace::migrate(QString *error)
             return fail(describe(query.lastError(), m_path), error);
         m_schemaVersion = query.value(0).toInt();
         if (m_schemaVersion > latest)
-            return fail(
-                QStringLiteral("The workspace %1 was written by a newer version of Assay (schema version %2; "
-                               "this build knows up to %3). Update Assay or open another workspace.")
-                    .arg(m_path)
-                    .arg(m_schemaVersion)
-                    .arg(latest),
-                error);
+            return fail(newerVersionMessage(m_path, m_schemaVersion, latest), error);
         if (m_schemaVersion == latest)
             return true;
     }
@@ -374,12 +378,7 @@ bool Workspace::migrate(QString *error)
             return rollback(describe(query.lastError(), m_path));
         m_schemaVersion = query.value(0).toInt();
         if (m_schemaVersion > latest)
-            return rollback(
-                QStringLiteral("The workspace %1 was written by a newer version of Assay (schema version "
-                               "%2; this build knows up to %3).")
-                    .arg(m_path)
-                    .arg(m_schemaVersion)
-                    .arg(latest));
+            return rollback(newerVersionMessage(m_path, m_schemaVersion, latest));
         if (migration.version <= m_schemaVersion) {
             query.exec(QStringLiteral("COMMIT"));
             continue;
