@@ -11,6 +11,7 @@ PACKAGES=(
   qt6-qpa-plugins
   xvfb xauth imagemagick
   clang libclang-rt-14-dev
+  python3 python3-nltk python3-levenshtein poppler-utils
 )
 
 missing=()

@@ -146,7 +146,24 @@ void ApiCall::onMetaDataChanged()
     m_readingStream = m_stream && isSuccessStatus() && !contentType.startsWith("application/json");
     m_record.status = m_status;
     m_record.responseHeaders = redactedHeaders(m_reply->rawHeaderPairs());
+    readRateLimit();
     Q_EMIT headersReceived(m_status, m_requestId);
+}
+
+void ApiCall::readRateLimit()
+{
+    const auto number = [this](const char *name) -> std::optional<qint64> {
+        bool ok = false;
+        const qint64 value = header(name).trimmed().toLongLong(&ok);
+        return ok ? std::optional<qint64>(value) : std::nullopt;
+    };
+    RateLimitInfo &info = m_accumulator.result().rateLimit;
+    info.limitRequests = number("x-ratelimit-limit-requests");
+    info.limitTokens = number("x-ratelimit-limit-tokens");
+    info.remainingRequests = number("x-ratelimit-remaining-requests");
+    info.remainingTokens = number("x-ratelimit-remaining-tokens");
+    info.resetRequestsMs = RateLimitInfo::parseDuration(header("x-ratelimit-reset-requests").trimmed().toStdString());
+    info.resetTokensMs = RateLimitInfo::parseDuration(header("x-ratelimit-reset-tokens").trimmed().toStdString());
 }
 
 void ApiCall::onReadyRead()
@@ -566,6 +583,16 @@ ApiCall *ApiClient::cancelResponse(const Profile &profile, const QString &apiKey
     const QString path = QStringLiteral("responses/") +
                          QString::fromLatin1(QUrl::toPercentEncoding(responseId)) + QStringLiteral("/cancel");
     return start(profile, apiKey, "POST", path, {}, ApiKind::Responses, ApiCall::BodyKind::Response, false,
+                 timeoutMs);
+}
+
+ApiCall *ApiClient::requestJson(const Profile &profile, const QString &apiKey, const QByteArray &method,
+                                 const QString &path, const nlohmann::json &body, int timeoutMs)
+{
+    const QByteArray bytes =
+        body.is_null() ? QByteArray()
+                       : QByteArray::fromStdString(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return start(profile, apiKey, method, path, bytes, ApiKind::Responses, ApiCall::BodyKind::Json, false,
                  timeoutMs);
 }
 

@@ -55,6 +55,7 @@ private:
             ApiKind api, BodyKind bodyKind, bool stream, RetryPolicy policy, int timeoutMs, QObject *parent);
     void send();
     void onMetaDataChanged();
+    void readRateLimit();
     void onReadyRead();
     void onFinished();
     void onTimeout();
@@ -130,6 +131,12 @@ public:
     ApiCall *cancelResponse(const Profile &profile, const QString &apiKey, const QString &responseId,
                             int timeoutMs = kDefaultTimeoutMs);
 
+    // Any other JSON endpoint (embeddings, the Evals API, files, batches): `path` is relative to
+    // the profile's base URL and may carry a query; a null `body` sends none. The parsed answer is
+    // result().rawResponse. Retries, timeouts and errors work as for responses.
+    ApiCall *requestJson(const Profile &profile, const QString &apiKey, const QByteArray &method,
+                         const QString &path, const nlohmann::json &body = nullptr,
+                         int timeoutMs = kDefaultTimeoutMs);
     // GET /models. The callback gets the parsed list (data[]: id, owned_by, created, and
     // shutdown_date where the server says) or an error.
     void listModels(const Profile &profile, const QString &apiKey,

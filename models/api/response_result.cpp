@@ -1,3 +1,4 @@
+#include <cctype>
 #include "models/api/response_result.h"
 
 
@@ -165,6 +166,44 @@ ResponseResult ResponseResult::fromChatCompletion(const nlohmann::json &completi
                         : "completed";
     result.rawResponse = completion;
     return result;
+}
+
+std::optional<qint64> RateLimitInfo::parseDuration(const std::string &text)
+{
+    // The API writes Go durations: a sequence of <number><unit> with units h, m, s, ms.
+    if (text.empty())
+        return std::nullopt;
+    double totalMs = 0;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t end = i;
+        while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.'))
+            ++end;
+        if (end == i)
+            return std::nullopt;
+        double value = 0;
+        try {
+            value = std::stod(text.substr(i, end - i));
+        } catch (const std::exception &) {
+            return std::nullopt;
+        }
+        size_t unitEnd = end;
+        while (unitEnd < text.size() && std::isalpha(static_cast<unsigned char>(text[unitEnd])))
+            ++unitEnd;
+        const std::string unit = text.substr(end, unitEnd - end);
+        if (unit == "ms")
+            totalMs += value;
+        else if (unit == "s" || unit.empty())
+            totalMs += value * 1000.0;
+        else if (unit == "m")
+            totalMs += value * 60000.0;
+        else if (unit == "h")
+            totalMs += value * 3600000.0;
+        else
+            return std::nullopt;
+        i = unitEnd;
+    }
+    return static_cast<qint64>(totalMs + 0.5);
 }
 
 } // namespace assay::api

@@ -37,6 +37,20 @@ struct ToolCall {
     bool operator==(const ToolCall &) const = default;
 };
 
+// The x-ratelimit-* headers of the last answer: what the account has left and when it refills.
+// Absent fields: the server did not say (local servers usually send none).
+struct RateLimitInfo {
+    std::optional<qint64> limitRequests;
+    std::optional<qint64> limitTokens;
+    std::optional<qint64> remainingRequests;
+    std::optional<qint64> remainingTokens;
+    std::optional<qint64> resetRequestsMs; // "6m0s", "1.5s", "20ms" parsed to milliseconds
+    std::optional<qint64> resetTokensMs;
+    bool empty() const { return !limitRequests && !limitTokens && !remainingRequests && !remainingTokens; }
+    // "1m30.5s" / "20ms" / "6s" -> milliseconds; nullopt when unreadable.
+    static std::optional<qint64> parseDuration(const std::string &text);
+};
+
 // One token's log probability with its alternatives, from either API.
 struct TokenLogprob {
     std::string token;
@@ -64,6 +78,7 @@ struct ResponseResult {
 
     QString requestId;          // x-request-id header
     int httpStatus = 0;
+    RateLimitInfo rateLimit;
     std::optional<ApiError> error;
     int retries = 0;
 

@@ -65,11 +65,14 @@ public:
 
     QString lastError() const;
 
+    // The open connection, for the sibling stores of this folder (EvalStore) that keep their own
+    // tables in the same file. Not for widgets.
+    QSqlDatabase database() const;
+
 Q_SIGNALS:
     void datasetsChanged();
 
 private:
-    QSqlDatabase database() const;
     bool fail(const QString &message, QString *error) const;
     bool migrate(QString *error);
 

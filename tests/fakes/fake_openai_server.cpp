@@ -464,6 +464,34 @@ FakeOpenAiServer::Plan FakeOpenAiServer::handle(const ReceivedRequest &request)
                 route = Route::ResponseCancel;
         }
         if (route == Route::None) {
+            for (const auto &extra : m_extraRoutes) {
+                std::optional<ExtraAnswer> answer = extra(request);
+                if (!answer)
+                    continue;
+                if (!m_queue.isEmpty() && (m_queue.first().kind == Behaviour::Kind::HttpError ||
+                                           m_queue.first().kind == Behaviour::Kind::RawResponse)) {
+                    const Behaviour scripted = m_queue.takeFirst();
+                    Plan plan;
+                    if (scripted.kind == Behaviour::Kind::RawResponse) {
+                        plan.raw = true;
+                        plan.rawBytes = scripted.raw;
+                        plan.end = Plan::End::Close;
+                    } else {
+                        plan = errorPlan(scripted.status,
+                                         fake::errorBody(scripted.errorMessage.isEmpty() ? QByteArray("Scripted error.")
+                                                                                         : scripted.errorMessage,
+                                                         scripted.errorType.isEmpty()
+                                                             ? QByteArray("invalid_request_error")
+                                                             : scripted.errorType,
+                                                         scripted.errorParam, scripted.errorCode),
+                                         &scripted);
+                    }
+                    return plan;
+                }
+                if (answer->status >= 400)
+                    return errorPlan(answer->status, answer->body);
+                return jsonPlan(answer->status, answer->body, answer->schema);
+            }
             return errorPlan(404, fake::errorBody("Invalid URL (" + method + ' ' + request.path + ')',
                                                   "invalid_request_error", {}, {}));
         }
@@ -588,10 +616,22 @@ FakeOpenAiServer::Plan FakeOpenAiServer::strictCheck(const json &request, const 
     return {};
 }
 
+QByteArray FakeOpenAiServer::outputTextFor(const json &request, const Behaviour &behaviour) const
+{
+    if (!behaviour.outputText.isEmpty())
+        return behaviour.outputText;
+    if (m_outputTextProvider) {
+        const QByteArray provided = m_outputTextProvider(request);
+        if (!provided.isEmpty())
+            return provided;
+    }
+    return kDefaultText;
+}
+
 FakeOpenAiServer::Plan FakeOpenAiServer::responsesCreate(const json &request, const Behaviour &behaviour)
 {
     fake::Generation generation;
-    generation.text = behaviour.outputText.isEmpty() ? kDefaultText : behaviour.outputText;
+    generation.text = outputTextFor(request, behaviour);
     generation.deltaCount = behaviour.deltaCount;
     generation.createdAt = QDateTime::currentSecsSinceEpoch();
     generation.serial = nextSerial();
@@ -629,7 +669,7 @@ FakeOpenAiServer::Plan FakeOpenAiServer::responsesCreate(const json &request, co
 FakeOpenAiServer::Plan FakeOpenAiServer::chatCreate(const json &request, const Behaviour &behaviour)
 {
     fake::Generation generation;
-    generation.text = behaviour.outputText.isEmpty() ? kDefaultText : behaviour.outputText;
+    generation.text = outputTextFor(request, behaviour);
     generation.deltaCount = behaviour.deltaCount;
     generation.createdAt = QDateTime::currentSecsSinceEpoch();
     generation.serial = nextSerial();

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include <QByteArray>
 #include <QList>
@@ -71,6 +72,13 @@ struct Behaviour {
     static Behaviour insufficientQuota(); // 429 insufficient_quota (must not be retried)
 };
 
+// An answer from a route a test adds (see FakeOpenAiServer::addRoute).
+struct ExtraAnswer {
+    int status = 200;
+    nlohmann::json body;
+    QString schema; // openapi.json schema the body should match (recorded in sentPayloads), may be empty
+};
+
 // HTTP/1.1 server on 127.0.0.1 (random port) that speaks the OpenAI REST + SSE protocol for
 // POST /responses, POST /chat/completions, GET /models, GET /models/{id}, GET /responses/{id},
 // POST /responses/{id}/cancel. Everything it sends is shaped after openapi.json (and checked
@@ -114,6 +122,16 @@ public:
     // openapi.json and refused like the real API does (400 unknown_parameter, 400
     // invalid_request_error naming the parameter). Off by default.
     void setStrictRequests(bool strict) { m_strictRequests = strict; }
+    // Further endpoints (embeddings, the Evals API, ...): routes are asked in the order added
+    // when no built-in route matches, after the API key check; the first answer wins. A queued
+    // HttpError / RawResponse behaviour applies to them too.
+    using Route = std::function<std::optional<ExtraAnswer>(const ReceivedRequest &request)>;
+    void addRoute(Route route) { m_extraRoutes.push_back(std::move(route)); }
+    // The text a Normal Responses / Chat answer produces for a request when no queued behaviour
+    // names one (e.g. a model grader's JSON verdict computed from the prompt). An empty answer
+    // falls back to the default sentence.
+    using OutputTextProvider = std::function<QByteArray(const nlohmann::json &request)>;
+    void setOutputTextProvider(OutputTextProvider provider) { m_outputTextProvider = std::move(provider); }
     // Replaces the `data` array GET /models answers with.
     void setModels(const nlohmann::json &models);
     qsizetype pendingBehaviours() const { return m_queue.size(); }
@@ -140,6 +158,7 @@ private:
     Plan handle(const ReceivedRequest &request);
     Plan errorPlan(int status, const nlohmann::json &body, const Behaviour *behaviour = nullptr);
     Plan jsonPlan(int status, const nlohmann::json &body, const QString &schema);
+    QByteArray outputTextFor(const nlohmann::json &request, const Behaviour &behaviour) const;
     Plan responsesCreate(const nlohmann::json &request, const Behaviour &behaviour);
     Plan chatCreate(const nlohmann::json &request, const Behaviour &behaviour);
     Plan responsesGet(const QByteArray &id);
@@ -163,6 +182,8 @@ private:
     int m_serialCounter = 0;
     qint64 m_tokensUsed = 0;
     nlohmann::json m_models;
+    std::vector<Route> m_extraRoutes;
+    OutputTextProvider m_outputTextProvider;
     QByteArray m_lastBody;
     std::map<QByteArray, Stored> m_stored;
     QSet<QByteArray> m_seenPrompts;

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <QObject>
+#include <QString>
+#include <nlohmann/json.hpp>
+
+#include "models/api/profile.h"
+#include "models/eval/eval_spec.h"
+#include "models/eval/run_summary.h"
+#include "models/store/eval_store.h"
+
+namespace assay::api {
+class ApiClient;
+}
+
+namespace assay::eval {
+
+struct RunnerOptions {
+    int concurrency = 8;
+    int requestsPerMinute = 0; // 0: no client-side limit (the x-ratelimit-* headers still pace us)
+    int tokensPerMinute = 0;
+    // Reuse stored answers for identical request bodies. Nullopt: on unless the run samples
+    // with temperature > 0 (as the issue asks: off by default then).
+    std::optional<bool> useCache;
+    bool allowPython = false; // the user's consent for this eval's python graders
+    int requestTimeoutMs = 0; // 0: the client's default
+};
+
+struct RunProgress {
+    qint64 runId = 0;
+    qint64 total = 0;
+    qint64 done = 0; // passed + failed + errored (including those finished before a resume)
+    qint64 passed = 0;
+    qint64 failed = 0;
+    qint64 errored = 0;
+    qint64 inFlight = 0;
+    std::vector<RunSummary::Criterion> perCriterion;
+    std::optional<qint64> etaMs;
+    bool paused = false;
+    QString waitingReason; // "rate limit: 12 s", empty when not waiting
+};
+
+// Runs one eval run: samples every dataset row (concurrently, rate limited, with the client's
+// retries), grades it with every testing criterion and commits each output item to the
+// workspace as soon as it is done. The same engine serves the GUI and the CLI. Lives on the
+// thread that owns the ApiClient and the EvalStore; never blocks it.
+class EvalRunner : public QObject {
+    Q_OBJECT
+public:
+    EvalRunner(api::ApiClient &client, store::EvalStore &store, QObject *parent = nullptr);
+    ~EvalRunner() override;
+
+    // Saves the eval version and a new run record, then starts. Returns the run id, or nullopt
+    // with a message (bad graders, python without consent, store failure).
+    std::optional<qint64> start(const EvalSpec &eval, const RunSpec &run, std::vector<nlohmann::json> items,
+                                const api::Profile &profile, const QString &apiKey,
+                                const RunnerOptions &options, QString *error = nullptr);
+    // Continues an unfinished run from the database: samples only the rows without an item.
+    bool resume(qint64 runId, std::vector<nlohmann::json> items, const api::Profile &profile,
+                const QString &apiKey, const RunnerOptions &options, QString *error = nullptr);
+
+    bool isRunning() const;
+    qint64 runId() const;
+    RunProgress progress() const;
+
+public Q_SLOTS:
+    void pause();   // no new requests; those in flight finish
+    void unpause(); // named so because resume() continues a stored run
+    void cancel();  // stops requests in flight; the run ends "canceled" with what finished kept
+
+Q_SIGNALS:
+    void itemFinished(const assay::store::OutputItemRecord &item);
+    void progressChanged(const assay::eval::RunProgress &progress);
+    void finished(qint64 runId, const assay::eval::RunSummary &summary, const QString &status);
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace assay::eval

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QDateTime>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <nlohmann/json.hpp>
+
+namespace assay::store {
+
+class Workspace;
+
+// An eval definition as stored: every change saved is a new version of the same eval (by name,
+// or by OpenAI id for imported ones).
+struct EvalRecord {
+    qint64 id = 0;      // this version's row id
+    qint64 evalKey = 0; // shared by all versions of one eval
+    int version = 1;
+    QString name;
+    nlohmann::json definition; // CreateEvalRequest body
+    QString openaiId;          // "eval_..." when imported
+    QDateTime createdAt;       // UTC
+};
+
+// A run: local (sampled and graded here) or imported from the Evals API.
+struct RunRecord {
+    qint64 id = 0;
+    qint64 evalId = 0; // EvalRecord::id (the exact version)
+    QString name;
+    QString model;
+    QString api;    // "responses" / "chat"
+    QString status; // "queued", "in_progress", "completed", "canceled", "failed" (EvalRun's words)
+    QString source; // "local" / "imported"
+    QString openaiId;
+    nlohmann::json runSpec;  // CreateEvalRunRequest body (items inline or the file path)
+    nlohmann::json summary;  // RunSummary::toJson(); null until the first item is committed
+    QString datasetPath;
+    QString datasetHash;     // hex SHA-256 of the items used
+    qint64 totalItems = 0;
+    QDateTime createdAt;
+    QDateTime finishedAt;    // invalid while running
+};
+
+// One graded dataset row, shaped like eval.run.output_item.
+struct OutputItemRecord {
+    qint64 runId = 0;
+    qint64 datasourceItemId = 0; // index of the row in the run's items (0-based), unique per run
+    QString status;              // "pass", "fail", "error"
+    nlohmann::json datasourceItem;
+    nlohmann::json sample;  // EvalRunOutputItem.sample (input, output, model, usage, error, ...)
+    nlohmann::json results; // [GradeResult::toJson()]
+    QString error;          // why the item errored, empty otherwise
+    qint64 latencyMs = -1;  // sampling latency, -1 unknown
+    bool cacheHit = false;
+    QString openaiId;       // "outputitem_..." when imported
+    QDateTime createdAt;
+    // The EvalRunOutputItem JSON (object, id, run_id, eval_id, status, datasource_item_id,
+    // datasource_item, results, sample, created_at) as Assay exports it.
+    nlohmann::json toOutputItemJson(const QString &runId, const QString &evalId) const;
+};
+
+// Evals, runs and output items in the workspace database (migration 0002). Every call is one
+// transaction; commitItem() is durable when it returns (WAL), so a killed process loses no
+// finished item. Use from the thread that opened the Workspace.
+class EvalStore : public QObject {
+    Q_OBJECT
+public:
+    explicit EvalStore(Workspace &workspace, QObject *parent = nullptr);
+
+    // Saves a definition; returns the existing version when unchanged, else a new version.
+    std::optional<EvalRecord> saveEval(const QString &name, const nlohmann::json &definition,
+                                       const QString &openaiId = {}, QString *error = nullptr);
+    std::optional<EvalRecord> eval(qint64 id) const;
+    QList<EvalRecord> evals() const;                 // latest version of each eval
+    QList<EvalRecord> versions(qint64 evalKey) const; // oldest first
+
+    std::optional<qint64> createRun(const RunRecord &run, QString *error = nullptr);
+    bool updateRun(const RunRecord &run, QString *error = nullptr); // status, summary, finishedAt, totalItems
+    std::optional<RunRecord> run(qint64 id) const;
+    QList<RunRecord> runs() const;          // newest first
+    QList<RunRecord> unfinishedRuns() const; // status queued / in_progress: offered for resume
+    bool deleteRun(qint64 id, QString *error = nullptr);
+
+    // Inserts or replaces the item with the same (run, datasource_item_id).
+    bool commitItem(const OutputItemRecord &item, QString *error = nullptr);
+    std::vector<OutputItemRecord> items(qint64 runId) const; // by datasource_item_id
+    QSet<qint64> finishedItemIds(qint64 runId) const;
+
+    // The response cache: a sampling or grader answer keyed by the SHA-256 of the exact request body.
+    std::optional<nlohmann::json> cachedResponse(const QByteArray &key) const;
+    bool storeResponse(const QByteArray &key, const nlohmann::json &response, QString *error = nullptr);
+
+Q_SIGNALS:
+    void runsChanged();
+
+private:
+    Workspace &m_workspace;
+};
+
+} // namespace assay::store
