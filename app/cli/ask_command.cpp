@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include "app/cli/cli.h"
+#include "app/cli/common_options.h"
 #include "app/cli/parameter_options.h"
 #include "models/api/api_client.h"
 #include "models/api/profile.h"
@@ -72,12 +73,6 @@ QString statsLine(const api::ResponseResult &result, const QString &serviceTier)
     return parts.join(QStringLiteral(" · "));
 }
 
-bool needsKey(const api::Profile &profile)
-{
-    // Local OpenAI-compatible servers (Ollama, vLLM, llama.cpp, LM Studio) usually take no key.
-    return profile.baseUrl.contains(QLatin1String("api.openai.com"));
-}
-
 } // namespace
 
 int runAsk(const QStringList &arguments)
@@ -111,7 +106,7 @@ int runAsk(const QStringList &arguments)
                                            QStringLiteral("Request timeout in seconds (default 600, 900 for flex)."),
                                            QStringLiteral("S"));
     parser.addOptions({profileOption, baseUrlOption, apiOption, modelOption, instructionsOption, paramOption,
-                       noStreamOption, timeoutOption});
+                       noStreamOption, timeoutOption, workspaceOption()});
     parser.addPositionalArgument(QStringLiteral("PROMPT"), QStringLiteral("The prompt; - reads it from stdin."));
 
     QTextStream err(stderr);
@@ -231,7 +226,7 @@ int runAsk(const QStringList &arguments)
     // answers synchronously (environment variable) or fails at once.
     QTimer::singleShot(0, &client, [&] {
     secrets.readKey(profile, [&](QString key, QString problem) {
-        if (key.isEmpty() && needsKey(profile)) {
+        if (key.isEmpty() && profileNeedsKey(profile)) {
             writeErr(QStringLiteral("assay ask: no API key for profile '%1'%2.\n  Set OPENAI_API_KEY or store a "
                                     "key for the profile in Assay (Connection > Manage profiles).\n")
                          .arg(profile.name, problem.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(problem)));

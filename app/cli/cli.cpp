@@ -6,7 +6,10 @@
 #include <QTextStream>
 
 #include "app/cli/ask_command.h"
+#include "app/cli/common_options.h"
 #include "app/cli/dataset_command.h"
+#include "app/cli/eval_command.h"
+#include "app/cli/runs_command.h"
 
 namespace assay::cli {
 
@@ -18,10 +21,11 @@ struct Subcommand {
     int (*run)(const QStringList &arguments);
 };
 
-// Later issues add `run`, `dataset`, `report`... here.
 constexpr Subcommand kSubcommands[] = {
     {"ask", "Send one prompt and stream the answer to stdout", &runAsk},
     {"dataset", "Check an eval dataset against a schema, or convert JSONL <-> CSV", &runDataset},
+    {"eval", "Run an eval locally, resume a run, or import evals and runs", &runEval},
+    {"runs", "List the eval runs in the workspace", &runRuns},
 };
 
 void printUsage(QTextStream &out)
@@ -32,8 +36,10 @@ void printUsage(QTextStream &out)
     for (const auto &command : kSubcommands)
         out << "  " << QString::fromLatin1(command.name).leftJustified(10) << command.summary << '\n';
     out << "\nOptions:\n"
-           "  -h, --help     Show this help (or `assay COMMAND --help`)\n"
-           "  -v, --version  Show the version\n\n"
+           "  -h, --help        Show this help (or `assay COMMAND --help`)\n"
+           "  -v, --version     Show the version\n"
+        << workspaceUsageLine()
+        << "\n"
            "The API key comes from the profile's keychain entry or OPENAI_API_KEY.\n";
 }
 
@@ -43,7 +49,15 @@ bool wantsCli(int argc, char **argv)
 {
     if (argc < 2)
         return false;
-    const char *first = argv[1];
+    // `assay --workspace PATH COMMAND ...` names the command after the global option.
+    int index = 1;
+    if (!std::strcmp(argv[index], "--workspace"))
+        index += 2;
+    else if (!std::strncmp(argv[index], "--workspace=", 12))
+        index += 1;
+    if (index >= argc)
+        return index > 1;
+    const char *first = argv[index];
     if (!std::strcmp(first, "-h") || !std::strcmp(first, "--help") || !std::strcmp(first, "-v") ||
         !std::strcmp(first, "--version"))
         return true;
@@ -54,10 +68,18 @@ bool wantsCli(int argc, char **argv)
     return false;
 }
 
-int run(const QStringList &arguments)
+int run(const QStringList &commandLine)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);
+    QStringList arguments = commandLine;
+    GlobalOptions global;
+    QString problem;
+    if (!takeGlobalOptions(arguments, global, &problem)) {
+        err << "assay: " << problem << "\n";
+        return UsageError;
+    }
+    setGlobalOptions(global);
     if (arguments.size() < 2) {
         printUsage(err);
         return UsageError;

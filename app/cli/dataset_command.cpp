@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include "app/cli/cli.h"
+#include "app/cli/common_options.h"
 #include "models/dataset/dataset_document.h"
 #include "models/dataset/json_schema_validator.h"
 #include "models/dataset/schema_inference.h"
@@ -168,7 +169,7 @@ int runCheck(const QStringList &arguments)
         return UsageError;
     }
     if (parser.isSet(helpOption)) {
-        out(QString::fromLatin1(kCheckUsage));
+        out(QString::fromLatin1(kCheckUsage) + workspaceUsageLine());
         return Success;
     }
     const QStringList positional = parser.positionalArguments();
@@ -289,7 +290,7 @@ int runConvert(const QStringList &arguments)
         return UsageError;
     }
     if (parser.isSet(helpOption)) {
-        out(QString::fromLatin1(kConvertUsage));
+        out(QString::fromLatin1(kConvertUsage) + workspaceUsageLine());
         return Success;
     }
     const QStringList positional = parser.positionalArguments();
@@ -349,7 +350,7 @@ int runDataset(const QStringList &arguments)
     }
     if (command == QLatin1String("-h") || command == QLatin1String("--help") ||
         command == QLatin1String("help")) {
-        out(QString::fromLatin1(kDatasetUsage));
+        out(QString::fromLatin1(kDatasetUsage) + workspaceUsageLine());
         return Success;
     }
     if (command == QLatin1String("check"))

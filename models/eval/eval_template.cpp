@@ -49,6 +49,30 @@ std::optional<std::string> renderStrings(nlohmann::json &value, const nlohmann::
     return std::nullopt;
 }
 
+// Renders the text of one message's content: a string, one content part, or a list of parts.
+std::optional<std::string> renderContent(nlohmann::json &content, const nlohmann::json &context)
+{
+    if (content.is_string())
+        return renderStrings(content, context);
+    if (content.is_object()) {
+        // Content parts carry their text in `text` (input_text / output_text) or an image URL.
+        for (const char *field : {"text", "image_url"}) {
+            if (content.contains(field) && content[field].is_string()) {
+                if (auto error = renderStrings(content[field], context))
+                    return error;
+            }
+        }
+        return std::nullopt;
+    }
+    if (content.is_array()) {
+        for (auto &part : content) {
+            if (auto error = renderContent(part, context))
+                return error;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 MessagesResult renderMessages(const nlohmann::json &messages, const nlohmann::json &context)
@@ -60,38 +84,10 @@ MessagesResult renderMessages(const nlohmann::json &messages, const nlohmann::js
     }
     for (size_t i = 0; i < messages.size(); ++i) {
         nlohmann::json message = messages[i];
-        if (message.is_object()) {
-            for (const char *field : {"content"}) {
-                auto it = message.find(field);
-                if (it == message.end())
-                    continue;
-                // Content parts: render their text (input_text / output_text / text parts).
-                if (it->is_array()) {
-                    for (auto &part : *it) {
-                        if (!part.is_object())
-                            continue;
-                        for (const char *textField : {"text", "image_url"}) {
-                            auto text = part.find(textField);
-                            if (text != part.end() && text->is_string()) {
-                                if (auto error = renderStrings(*text, context)) {
-                                    result.error = "message " + std::to_string(i) + ": " + *error;
-                                    return result;
-                                }
-                            }
-                        }
-                    }
-                } else if (it->is_object()) {
-                    auto text = it->find("text");
-                    if (text != it->end() && text->is_string()) {
-                        if (auto error = renderStrings(*text, context)) {
-                            result.error = "message " + std::to_string(i) + ": " + *error;
-                            return result;
-                        }
-                    }
-                } else if (auto error = renderStrings(*it, context)) {
-                    result.error = "message " + std::to_string(i) + ": " + *error;
-                    return result;
-                }
+        if (message.is_object() && message.contains("content")) {
+            if (auto error = renderContent(message["content"], context)) {
+                result.error = "message " + std::to_string(i) + ": " + *error;
+                return result;
             }
         }
         result.messages.push_back(std::move(message));

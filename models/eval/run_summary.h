@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/api/response_result.h"
+#include "models/prompt/pricing.h"
+#include "models/store/eval_store.h"
+
 namespace assay::eval {
 
 // What a run adds up to, shaped like the EvalRun object's counters plus what Assay measures.
@@ -40,5 +44,47 @@ struct RunSummary {
     nlohmann::json toJson() const;
     static RunSummary fromJson(const nlohmann::json &json);
 };
+
+// One billed model call (a sampling request or a grader's model call).
+struct ModelCallUsage {
+    std::string model;
+    api::TokenUsage usage;
+    std::string serviceTier;
+};
+
+// Adds a run up as its items finish, in O(1) per item, so the runner can refresh progress and
+// the stored summary without rescanning the run. Latency percentiles use the nearest-rank
+// method over sampled (not cached) items: p = the ceil(q * n)-th smallest latency.
+//
+// Per item it reads: status, results[] (per criterion, in testing_criteria order, matched by
+// name), latencyMs, cacheHit, sample.model + sample.usage (the sampling call, unless it came
+// from the cache) and sample.grader_usage[] ({model, prompt_tokens, completion_tokens,
+// total_tokens, cached_tokens, invocations}: the model graders' calls for that item).
+class RunSummaryBuilder {
+public:
+    explicit RunSummaryBuilder(std::vector<std::string> criteriaNames = {});
+    void addItem(const store::OutputItemRecord &item);
+    void addUsage(const ModelCallUsage &call, qint64 invocations = 1);
+    // `pricing` null: no cost estimate.
+    RunSummary build(const prompt::Pricing *pricing) const;
+    const std::vector<RunSummary::Criterion> &perCriterion() const { return m_criteria; }
+
+private:
+    struct Bucket {
+        RunSummary::ModelUsage usage;
+        std::string serviceTier;
+    };
+    std::vector<RunSummary::Criterion> m_criteria;
+    std::vector<Bucket> m_models; // few models: a linear lookup is cheaper than a map
+    std::vector<double> m_latencies;
+    qint64 m_total = 0, m_passed = 0, m_failed = 0, m_errored = 0, m_cacheHits = 0;
+};
+
+// The summary of a set of finished items (e.g. everything stored for a run).
+RunSummary summarizeRun(const std::vector<store::OutputItemRecord> &items, const std::vector<std::string> &criteriaNames,
+                        const prompt::Pricing *pricing);
+
+// Nearest-rank percentile (q in (0, 1]) of unsorted values; nullopt when empty.
+std::optional<double> nearestRankPercentile(std::vector<double> values, double q);
 
 } // namespace assay::eval

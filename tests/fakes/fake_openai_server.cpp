@@ -471,13 +471,13 @@ FakeOpenAiServer::Plan FakeOpenAiServer::handle(const ReceivedRequest &request)
                 if (!m_queue.isEmpty() && (m_queue.first().kind == Behaviour::Kind::HttpError ||
                                            m_queue.first().kind == Behaviour::Kind::RawResponse)) {
                     const Behaviour scripted = m_queue.takeFirst();
-                    Plan plan;
+                    Plan scriptedPlan;
                     if (scripted.kind == Behaviour::Kind::RawResponse) {
-                        plan.raw = true;
-                        plan.rawBytes = scripted.raw;
-                        plan.end = Plan::End::Close;
+                        scriptedPlan.raw = true;
+                        scriptedPlan.rawBytes = scripted.raw;
+                        scriptedPlan.end = Plan::End::Close;
                     } else {
-                        plan = errorPlan(scripted.status,
+                        scriptedPlan = errorPlan(scripted.status,
                                          fake::errorBody(scripted.errorMessage.isEmpty() ? QByteArray("Scripted error.")
                                                                                          : scripted.errorMessage,
                                                          scripted.errorType.isEmpty()
@@ -486,7 +486,7 @@ FakeOpenAiServer::Plan FakeOpenAiServer::handle(const ReceivedRequest &request)
                                                          scripted.errorParam, scripted.errorCode),
                                          &scripted);
                     }
-                    return plan;
+                    return scriptedPlan;
                 }
                 if (answer->status >= 400)
                     return errorPlan(answer->status, answer->body);

@@ -125,8 +125,8 @@ public:
     // Further endpoints (embeddings, the Evals API, ...): routes are asked in the order added
     // when no built-in route matches, after the API key check; the first answer wins. A queued
     // HttpError / RawResponse behaviour applies to them too.
-    using Route = std::function<std::optional<ExtraAnswer>(const ReceivedRequest &request)>;
-    void addRoute(Route route) { m_extraRoutes.push_back(std::move(route)); }
+    using ExtraRoute = std::function<std::optional<ExtraAnswer>(const ReceivedRequest &request)>;
+    void addRoute(ExtraRoute route) { m_extraRoutes.push_back(std::move(route)); }
     // The text a Normal Responses / Chat answer produces for a request when no queued behaviour
     // names one (e.g. a model grader's JSON verdict computed from the prompt). An empty answer
     // falls back to the default sentence.
@@ -182,7 +182,7 @@ private:
     int m_serialCounter = 0;
     qint64 m_tokensUsed = 0;
     nlohmann::json m_models;
-    std::vector<Route> m_extraRoutes;
+    std::vector<ExtraRoute> m_extraRoutes;
     OutputTextProvider m_outputTextProvider;
     QByteArray m_lastBody;
     std::map<QByteArray, Stored> m_stored;
