@@ -18,6 +18,7 @@ namespace assay::eval {
 //                                            on its left: -2^2 = -4, 2^-1 = 0.5, 2^3^2 = 512
 //   primary := number | identifier | identifier '(' args ')' | '(' expr ')'
 //   number  := digits ['.' digits] [('e'|'E') ['+'|'-'] digits]   (also ".5")
+//   identifier := [A-Za-z_][A-Za-z0-9_]*   (case-sensitive: a multi grader's sub-grader names)
 // Functions: min, max (>= 1 argument), abs, floor, ceil, exp, sqrt, log (natural log), each of
 // the last six exactly one argument.
 class Formula {
@@ -33,9 +34,10 @@ public:
     // Parses `text`; identifiers must be in `variables` (or be a function name followed by '(').
     static std::variant<Formula, Error> parse(const std::string &text, const std::vector<std::string> &variables);
 
-    // Evaluates with the given values. A missing variable, division by zero, or a non-finite
-    // result (sqrt/log of a negative number, overflow) is an EvalError: a multi grader then
-    // reports the item as errored rather than inventing a score.
+    // Evaluates with the given values. A missing variable, division by zero, or a result with
+    // no finite real value (sqrt/log of a negative number, (-8)^0.5, overflow) is an EvalError
+    // rather than an invented number; the multi grader reports it as an invalid score (0), like
+    // the Graders guide's "invalid float value".
     std::variant<double, EvalError> evaluate(const std::map<std::string, double> &values) const;
 
     const std::string &text() const { return m_text; }

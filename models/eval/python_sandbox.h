@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <QObject>
 #include <QString>
@@ -35,8 +36,11 @@ public:
     void cancelAll();
     int runningCount() const;
 
-    // Probed once per process (does `unshare -rn true` succeed?), then cached. Blocks on the
-    // first call for the probe's few milliseconds; call it early (e.g. at start-up) if that matters.
+    // Probed once per process, then cached: `unshare` must be on PATH and a forked child must be
+    // able to do what `unshare -rn` does (a user namespace with a uid map, a network namespace).
+    // The probe makes a few system calls and waits on no I/O.
+    // Environment of the grader: PATH, LANG/LC_ALL=C.UTF-8, HOME=TMPDIR=<fresh temp dir>,
+    // PYTHONDONTWRITEBYTECODE=1, PYTHONIOENCODING=utf-8, OMP/OPENBLAS/MKL_NUM_THREADS=2, nothing else.
     bool networkIsolationAvailable() const;
     static QString isolationUnavailableMessage();
 
