@@ -59,19 +59,24 @@ std::unique_ptr<Grader> makeGrader(const nlohmann::json &definition, const std::
     if (*type == "python")
         return PythonGrader::create(definition, path, error);
 
+    using Create = std::unique_ptr<Grader> (*)(const nlohmann::json &, const std::string &, std::string *);
+    Create create = nullptr;
+    if (*type == "string_check")
+        create = &StringCheckGrader::create;
+    else if (*type == "text_similarity")
+        create = &TextSimilarityGrader::create;
+    else if (*type == "score_model")
+        create = &ScoreModelGrader::create;
+    else if (*type == "label_model")
+        create = &LabelModelGrader::create;
+    if (!create) {
+        reader.fail("type", "unknown grader type \"" + *type +
+                                "\" (expected string_check, text_similarity, score_model, label_model, python or multi)");
+        return nullptr;
+    }
     if (!reader.string("name"))
         return nullptr;
-    if (*type == "string_check")
-        return StringCheckGrader::create(definition, path, error);
-    if (*type == "text_similarity")
-        return TextSimilarityGrader::create(definition, path, error);
-    if (*type == "score_model")
-        return ScoreModelGrader::create(definition, path, error);
-    if (*type == "label_model")
-        return LabelModelGrader::create(definition, path, error);
-    reader.fail("type", "unknown grader type \"" + *type +
-                            "\" (expected string_check, text_similarity, score_model, label_model, python or multi)");
-    return nullptr;
+    return create(definition, path, error);
 }
 
 } // namespace assay::eval

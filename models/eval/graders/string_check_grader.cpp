@@ -51,7 +51,8 @@ bool StringCheckGrader::compare(Operation operation, const std::string &input, c
     case Operation::Like:
         return input.find(reference) != std::string::npos;
     case Operation::ILike:
-        // QString folds case over all of Unicode ("STRASSE" vs "straße" aside, which needs full folding).
+        // Simple Unicode case folding (one code point to one), as Python's str.lower() comparisons
+        // behave for the cases people meet ("ÉCOLE" / "école", "ΑΘΗΝΑ" / "αθηνα").
         return QString::fromStdString(input).contains(QString::fromStdString(reference), Qt::CaseInsensitive);
     }
     return false;
