@@ -27,6 +27,9 @@ struct EvalSpec {
     nlohmann::json metadata = nlohmann::json::object();
     std::string openaiId; // "eval_..." when imported from the Evals API
     nlohmann::json raw;   // the definition as given, saved as it was
+    // "custom" (what the runner uses), "logs" or "stored_completions" (kept, not runnable here).
+    std::string dataSourceType = "custom";
+    nlohmann::json dataSourceConfig; // data_source_config as a CreateEvalRequest takes it
 
     // Checks the shape (the openapi.json schema, then every grader); nullopt with problems listed.
     static std::optional<EvalSpec> parse(const nlohmann::json &definition, std::vector<SpecProblem> *problems);
@@ -46,6 +49,13 @@ struct RunSpec {
     std::string itemsFile;                           // a local JSONL file (absolute) instead of inline items
     nlohmann::json metadata = nlohmann::json::object();
     nlohmann::json raw;
+    // "completions", "responses" or "jsonl" (no sampling: the rows carry their own `sample`).
+    std::string dataSourceType = "responses";
+    // input_messages {type: item_reference}: the item path holding the messages ("item.input").
+    std::string itemReference;
+    std::string openaiId; // "evalrun_..." when the definition was an exported EvalRun
+
+    bool needsSampling() const { return dataSourceType != "jsonl"; }
 
     // Relative item file paths are resolved against `baseDir` (the run file's folder).
     static std::optional<RunSpec> parse(const nlohmann::json &definition, const QString &baseDir,
@@ -59,6 +69,7 @@ struct RunSpec {
 // A malformed line is an error naming file and line.
 struct LoadedItems {
     std::vector<nlohmann::json> items; // each: the `item` namespace object
+    std::vector<nlohmann::json> samples; // parallel to items: the row's own `sample`, null when none (jsonl runs)
     std::optional<std::string> error;
 };
 LoadedItems loadRunItems(const RunSpec &run, const QString &dataOverride = {});

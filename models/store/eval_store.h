@@ -78,18 +78,21 @@ public:
     std::optional<EvalRecord> eval(qint64 id) const;
     QList<EvalRecord> evals() const;                 // latest version of each eval
     QList<EvalRecord> versions(qint64 evalKey) const; // oldest first
+    std::optional<EvalRecord> evalByOpenAiId(const QString &openaiId) const; // latest version
+    std::optional<EvalRecord> latestEval(const QString &name) const;        // latest version by name
 
     std::optional<qint64> createRun(const RunRecord &run, QString *error = nullptr);
     bool updateRun(const RunRecord &run, QString *error = nullptr); // status, summary, finishedAt, totalItems
     std::optional<RunRecord> run(qint64 id) const;
-    QList<RunRecord> runs() const;          // newest first
+    std::optional<RunRecord> runByOpenAiId(const QString &openaiId) const;
+    QList<RunRecord> runs() const;          // newest first (created_at)
     QList<RunRecord> unfinishedRuns() const; // status queued / in_progress: offered for resume
     bool deleteRun(qint64 id, QString *error = nullptr);
 
     // Inserts or replaces the item with the same (run, datasource_item_id).
     bool commitItem(const OutputItemRecord &item, QString *error = nullptr);
     std::vector<OutputItemRecord> items(qint64 runId) const; // by datasource_item_id
-    QSet<qint64> finishedItemIds(qint64 runId) const;
+    QSet<qint64> finishedItemIds(qint64 runId) const; // every committed item, errored ones included
 
     // The response cache: a sampling or grader answer keyed by the SHA-256 of the exact request body.
     std::optional<nlohmann::json> cachedResponse(const QByteArray &key) const;

@@ -1,0 +1,344 @@
+// Evals, runs, output items and the response cache in the workspace file (migration 0002).
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "models/store/eval_store.h"
+#include "models/store/workspace.h"
+#include "support/openapi_validator.h"
+
+using assay::store::EvalRecord;
+using assay::store::EvalStore;
+using assay::store::OutputItemRecord;
+using assay::store::RunRecord;
+using assay::store::Workspace;
+using json = nlohmann::json;
+
+namespace {
+
+json definition(const std::string &reference = "{{ item.answer }}")
+{
+    return {{"name", "Answers"},
+            {"data_source_config", {{"type", "custom"}, {"item_schema", {{"type", "object"}}}}},
+            {"testing_criteria", json::array({{{"type", "string_check"},
+                                               {"name", "exact"},
+                                               {"input", "{{ sample.output_text }}"},
+                                               {"reference", reference},
+                                               {"operation", "eq"}}})}};
+}
+
+RunRecord runRecord(qint64 evalId, const QString &name, const QDateTime &createdAt,
+                    const QString &status = QStringLiteral("queued"))
+{
+    RunRecord run;
+    run.evalId = evalId;
+    run.name = name;
+    run.model = QStringLiteral("gpt-4.1-mini");
+    run.api = QStringLiteral("responses");
+    run.status = status;
+    run.source = QStringLiteral("local");
+    run.runSpec = {{"data_source", {{"type", "responses"}}}};
+    run.datasetPath = QStringLiteral("/data/rows.jsonl");
+    run.datasetHash = QStringLiteral("ab12");
+    run.totalItems = 3;
+    run.createdAt = createdAt;
+    return run;
+}
+
+OutputItemRecord item(qint64 runId, qint64 index, const QString &status, const std::string &output = "Paris")
+{
+    OutputItemRecord record;
+    record.runId = runId;
+    record.datasourceItemId = index;
+    record.status = status;
+    record.datasourceItem = {{"country", "France"}, {"answer", "Paris"}};
+    record.sample = {
+        {"input", json::array({{{"role", "user"}, {"content", "Capital of France?"}}})},
+        {"output", json::array({{{"role", "assistant"}, {"content", output}}})},
+        {"finish_reason", "stop"},
+        {"model", "gpt-4.1-mini-2025-04-14"},
+        {"usage",
+         {{"total_tokens", 12}, {"completion_tokens", 2}, {"prompt_tokens", 10}, {"cached_tokens", 0}}},
+        {"error", {{"code", ""}, {"message", ""}}},
+        {"temperature", 1.0},
+        {"max_completion_tokens", 2048},
+        {"top_p", 1.0},
+        {"seed", 42}};
+    record.results = json::array({{{"name", "exact"},
+                                   {"type", "string_check"},
+                                   {"score", status == QLatin1String("pass") ? 1.0 : 0.0},
+                                   {"passed", status == QLatin1String("pass")},
+                                   {"sample", nullptr}}});
+    record.latencyMs = 120 + index;
+    record.createdAt = QDateTime::fromSecsSinceEpoch(1760000000 + index, Qt::UTC);
+    return record;
+}
+
+} // namespace
+
+class TestEvalStore : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)); }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void versionsOfAnEval()
+    {
+        Workspace workspace;
+        QString error;
+        QVERIFY2(workspace.open(path("versions.sqlite"), &error), qPrintable(error));
+        EvalStore store(workspace);
+
+        const auto first = store.saveEval(QStringLiteral("Answers"), definition(), {}, &error);
+        QVERIFY2(first, qPrintable(error));
+        QCOMPARE(first->version, 1);
+        QCOMPARE(first->evalKey, first->id);
+
+        // Saving the same definition again is not a new version.
+        const auto same = store.saveEval(QStringLiteral("Answers"), definition());
+        QVERIFY(same);
+        QCOMPARE(same->id, first->id);
+
+        const auto second = store.saveEval(QStringLiteral("Answers"), definition("{{ item.capital }}"));
+        QVERIFY(second);
+        QCOMPARE(second->version, 2);
+        QCOMPARE(second->evalKey, first->evalKey);
+        QVERIFY(second->id != first->id);
+
+        const auto other = store.saveEval(QStringLiteral("Other eval"), definition());
+        QVERIFY(other);
+        QVERIFY(other->evalKey != first->evalKey);
+        QCOMPARE(other->version, 1);
+
+        const QList<EvalRecord> versions = store.versions(first->evalKey);
+        QCOMPARE(versions.size(), 2);
+        QCOMPARE(versions[0].version, 1);
+        QCOMPARE(versions[0].definition, definition());
+        QCOMPARE(versions[1].definition, definition("{{ item.capital }}"));
+
+        const QList<EvalRecord> latest = store.evals();
+        QCOMPARE(latest.size(), 2);
+        QCOMPARE(latest[0].name, QStringLiteral("Answers"));
+        QCOMPARE(latest[0].version, 2);
+        QCOMPARE(latest[1].name, QStringLiteral("Other eval"));
+
+        // The exact version a run used stays readable.
+        const auto old = store.eval(first->id);
+        QVERIFY(old);
+        QCOMPARE(old->definition, definition());
+
+        // Imported evals are matched by OpenAI id, whatever their name.
+        const auto imported =
+            store.saveEval(QStringLiteral("Remote"), definition(), QStringLiteral("eval_abc"));
+        QVERIFY(imported);
+        const auto renamed =
+            store.saveEval(QStringLiteral("Remote (renamed)"), definition(), QStringLiteral("eval_abc"));
+        QVERIFY(renamed);
+        QCOMPARE(renamed->evalKey, imported->evalKey);
+        QCOMPARE(renamed->version, 2);
+        QCOMPARE(store.evalByOpenAiId(QStringLiteral("eval_abc"))->id, renamed->id);
+        QCOMPARE(store.latestEval(QStringLiteral("Answers"))->id, second->id);
+        QVERIFY(!store.saveEval(QString(), definition()));
+    }
+
+    void runsNewestFirstAndUnfinished()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(path("runs.sqlite")));
+        EvalStore store(workspace);
+        QSignalSpy changed(&store, &EvalStore::runsChanged);
+        const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
+        QVERIFY(eval);
+        const QDateTime t0 = QDateTime::fromSecsSinceEpoch(1760000000, Qt::UTC);
+
+        QString error;
+        const auto older = store.createRun(runRecord(eval->id, QStringLiteral("older"), t0), &error);
+        QVERIFY2(older, qPrintable(error));
+        const auto newer = store.createRun(
+            runRecord(eval->id, QStringLiteral("newer"), t0.addSecs(60), QStringLiteral("in_progress")));
+        QVERIFY(newer);
+        RunRecord imported =
+            runRecord(eval->id, QStringLiteral("imported"), t0.addSecs(30), QStringLiteral("in_progress"));
+        imported.source = QStringLiteral("imported");
+        imported.openaiId = QStringLiteral("evalrun_1");
+        const auto importedId = store.createRun(imported);
+        QVERIFY(importedId);
+        QCOMPARE(changed.count(), 3);
+
+        QList<RunRecord> runs = store.runs();
+        QCOMPARE(runs.size(), 3);
+        QCOMPARE(runs[0].name, QStringLiteral("newer"));
+        QCOMPARE(runs[1].name, QStringLiteral("imported"));
+        QCOMPARE(runs[2].name, QStringLiteral("older"));
+        QCOMPARE(runs[2].createdAt, t0);
+        QCOMPARE(runs[2].runSpec, json({{"data_source", {{"type", "responses"}}}}));
+        QVERIFY(runs[2].summary.is_null());
+        QVERIFY(!runs[2].finishedAt.isValid());
+        QCOMPARE(store.runByOpenAiId(QStringLiteral("evalrun_1"))->id, *importedId);
+
+        // Only local runs that did not finish are offered for resume.
+        QList<RunRecord> unfinished = store.unfinishedRuns();
+        QCOMPARE(unfinished.size(), 2);
+        QCOMPARE(unfinished[0].id, *newer);
+        QCOMPARE(unfinished[1].id, *older);
+
+        RunRecord done = *store.run(*older);
+        done.status = QStringLiteral("completed");
+        done.summary = {{"result_counts", {{"total", 3}, {"passed", 2}, {"failed", 1}, {"errored", 0}}}};
+        done.finishedAt = t0.addSecs(5);
+        done.totalItems = 3;
+        QVERIFY2(store.updateRun(done, &error), qPrintable(error));
+        const auto reread = store.run(*older);
+        QCOMPARE(reread->status, QStringLiteral("completed"));
+        QCOMPARE(reread->summary, done.summary);
+        QCOMPARE(reread->finishedAt, t0.addSecs(5));
+        unfinished = store.unfinishedRuns();
+        QCOMPARE(unfinished.size(), 1);
+        QCOMPARE(unfinished[0].id, *newer);
+
+        done.status = QStringLiteral("exploded");
+        QVERIFY(!store.updateRun(done, &error));
+        QVERIFY(error.contains(QStringLiteral("exploded")));
+        RunRecord ghost = done;
+        ghost.id = 9999;
+        ghost.status = QStringLiteral("failed");
+        QVERIFY(!store.updateRun(ghost, &error));
+    }
+
+    void itemsUpsertAndDelete()
+    {
+        ASSAY_REQUIRE_OPENAPI(openapi);
+        Workspace workspace;
+        QVERIFY(workspace.open(path("items.sqlite")));
+        EvalStore store(workspace);
+        const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
+        const auto runId =
+            store.createRun(runRecord(eval->id, QStringLiteral("r"), QDateTime::currentDateTimeUtc()));
+        QVERIFY(runId);
+
+        QString error;
+        QVERIFY2(store.commitItem(item(*runId, 2, QStringLiteral("fail"), "Lyon"), &error),
+                 qPrintable(error));
+        QVERIFY(store.commitItem(item(*runId, 0, QStringLiteral("pass"))));
+        // The same row again (a retried item) replaces, never duplicates.
+        QVERIFY(store.commitItem(item(*runId, 2, QStringLiteral("pass"))));
+        OutputItemRecord errored = item(*runId, 1, QStringLiteral("error"));
+        errored.error = QStringLiteral("HTTP 500 server_error");
+        errored.cacheHit = true;
+        QVERIFY(store.commitItem(errored));
+        QVERIFY(!store.commitItem(item(*runId, 3, QStringLiteral("maybe")), &error));
+        QVERIFY(error.contains(QStringLiteral("maybe")));
+
+        const auto items = store.items(*runId);
+        QCOMPARE(items.size(), std::size_t(3));
+        QCOMPARE(items[0].datasourceItemId, 0);
+        QCOMPARE(items[1].datasourceItemId, 1);
+        QCOMPARE(items[2].datasourceItemId, 2);
+        QCOMPARE(items[2].status, QStringLiteral("pass"));
+        QCOMPARE(items[2].sample["output"][0]["content"], json("Paris"));
+        QCOMPARE(items[1].error, QStringLiteral("HTTP 500 server_error"));
+        QVERIFY(items[1].cacheHit);
+        QCOMPARE(items[0].latencyMs, 120);
+        QCOMPARE(items[0].datasourceItem, item(*runId, 0, QStringLiteral("pass")).datasourceItem);
+        QCOMPARE(store.finishedItemIds(*runId), (QSet<qint64>{0, 1, 2}));
+
+        // What an export writes is an EvalRunOutputItem.
+        const json exported =
+            items[0].toOutputItemJson(QStringLiteral("evalrun_local_1"), QStringLiteral("eval_local_1"));
+        ASSAY_VERIFY_SCHEMA(openapi, exported, QStringLiteral("EvalRunOutputItem"));
+        QCOMPARE(exported["status"], json("pass"));
+        QCOMPARE(exported["run_id"], json("evalrun_local_1"));
+
+        QVERIFY2(store.deleteRun(*runId, &error), qPrintable(error));
+        QVERIFY(!store.run(*runId));
+        QVERIFY(store.items(*runId).empty());
+        QVERIFY(store.finishedItemIds(*runId).isEmpty());
+        QSqlQuery count(workspace.database());
+        QVERIFY(count.exec(QStringLiteral("SELECT COUNT(*) FROM output_items")) && count.next());
+        QCOMPARE(count.value(0).toInt(), 0);
+        QVERIFY(!store.deleteRun(*runId, &error));
+    }
+
+    void responseCache()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(path("cache.sqlite")));
+        EvalStore store(workspace);
+        const QByteArray key = QCryptographicHash::hash("{\"model\":\"m\"}", QCryptographicHash::Sha256);
+        QVERIFY(!store.cachedResponse(key));
+        const json response = {{"id", "resp_1"}, {"output_text", "Paris"}};
+        QVERIFY(store.storeResponse(key, response));
+        QCOMPARE(*store.cachedResponse(key), response);
+        QVERIFY(!store.cachedResponse(QCryptographicHash::hash("other", QCryptographicHash::Sha256)));
+        const json newer = {{"id", "resp_2"}};
+        QVERIFY(store.storeResponse(key, newer));
+        QCOMPARE(*store.cachedResponse(key), newer);
+        QVERIFY(!store.storeResponse(QByteArray(), newer));
+    }
+
+    void reopenKeepsEverything()
+    {
+        const QString file = path("reopen.sqlite");
+        qint64 runId = 0;
+        {
+            Workspace workspace;
+            QVERIFY(workspace.open(file));
+            EvalStore store(workspace);
+            const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
+            runId = *store.createRun(
+                runRecord(eval->id, QStringLiteral("kept"), QDateTime::currentDateTimeUtc()));
+            QVERIFY(store.commitItem(item(runId, 0, QStringLiteral("pass"))));
+            QVERIFY(store.storeResponse("k", json{{"a", 1}}));
+            workspace.close();
+        }
+        Workspace workspace;
+        QVERIFY(workspace.open(file));
+        EvalStore store(workspace);
+        QCOMPARE(store.evals().size(), 1);
+        QCOMPARE(store.runs().size(), 1);
+        QCOMPARE(store.run(runId)->name, QStringLiteral("kept"));
+        QCOMPARE(store.items(runId).size(), std::size_t(1));
+        QCOMPARE(*store.cachedResponse("k"), json({{"a", 1}}));
+        EvalStore closed(workspace);
+        workspace.close();
+        QVERIFY(closed.runs().isEmpty());
+        QString error;
+        QVERIFY(!closed.commitItem(item(runId, 1, QStringLiteral("pass")), &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void secondConnectionSeesCommittedItems()
+    {
+        const QString file = path("shared.sqlite");
+        Workspace writer;
+        Workspace reader; // another connection to the same file, as a second process would have
+        QVERIFY(writer.open(file));
+        QVERIFY(reader.open(file));
+        EvalStore writing(writer);
+        EvalStore reading(reader);
+        const auto eval = writing.saveEval(QStringLiteral("Answers"), definition());
+        const auto runId =
+            writing.createRun(runRecord(eval->id, QStringLiteral("live"), QDateTime::currentDateTimeUtc(),
+                                        QStringLiteral("in_progress")));
+        QVERIFY(runId);
+        QCOMPARE(reading.unfinishedRuns().size(), 1);
+        for (qint64 i = 0; i < 5; ++i) {
+            QVERIFY(writing.commitItem(item(*runId, i, QStringLiteral("pass"))));
+            // Visible to the other connection as soon as commitItem returns.
+            QCOMPARE(reading.finishedItemIds(*runId).size(), i + 1);
+        }
+        // The reader can write too (busy timeout, IMMEDIATE transactions).
+        QVERIFY(reading.commitItem(item(*runId, 5, QStringLiteral("fail"))));
+        QCOMPARE(writing.items(*runId).size(), std::size_t(6));
+        QCOMPARE(writing.items(*runId).back().status, QStringLiteral("fail"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvalStore)
+#include "tst_eval_store.moc"
