@@ -6,11 +6,13 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSettings>
 #include <QStatusBar>
 
 #include "models/store/workspace.h"
 #include "ui/main_window.h"
 #include "ui/panels/dataset_panel.h"
+#include "ui/panels/eval_runs_panel.h"
 
 namespace assay {
 
@@ -27,6 +29,7 @@ void Application::start(const QStringList &files)
     m_window = std::make_unique<ui::MainWindow>();
     openWorkspace();
     installDatasetPanel();
+    installEvalRunsPanel();
     m_window->show();
     for (const QString &file : files)
         m_datasets->openFile(QFileInfo(file).absoluteFilePath());
@@ -77,6 +80,41 @@ void Application::installDatasetPanel()
     } else {
         m_window->addAction(openDataset);
     }
+}
+
+void Application::installEvalRunsPanel()
+{
+    auto *dock = new QDockWidget(QObject::tr("Eval Runs"), m_window.get());
+    dock->setObjectName(QStringLiteral("evalRunsDock"));
+    m_evalRuns = new ui::EvalRunsPanel(dock);
+    m_evalRuns->setProfileProvider([window = m_window.get()] { return window->currentProfile(); });
+    m_evalRuns->setSecretStore(m_window->secretStore());
+    if (m_workspace->isOpen())
+        m_evalRuns->setWorkspace(m_workspace.get());
+    dock->setWidget(m_evalRuns);
+    m_window->addPanelDock(dock, Qt::BottomDockWidgetArea);
+
+    QObject::connect(m_evalRuns, &ui::EvalRunsPanel::statusMessage, m_window.get(),
+                     [window = m_window.get()](const QString &message) {
+                         window->statusBar()->showMessage(message, 8000);
+                     });
+    // Ctrl+Shift+R works from anywhere in the window, and brings the panel up.
+    QAction *start = m_evalRuns->startAction();
+    m_window->addAction(start);
+    QObject::connect(start, &QAction::triggered, dock, [dock] {
+        dock->show();
+        dock->raise();
+    });
+    // The offer to resume an unfinished run is a banner in the panel (never a modal dialog at
+    // start-up): make sure it can be seen.
+    if (m_evalRuns->isResumeBannerVisible()) {
+        dock->show();
+        dock->raise();
+    }
+    // Without a saved layout a bottom dock gets only its minimum height: give it room for the
+    // runs list.
+    if (QSettings().value(QStringLiteral("mainWindow/state")).isNull() && !dock->isHidden())
+        m_window->resizeDocks({dock}, {380}, Qt::Vertical);
 }
 
 } // namespace assay

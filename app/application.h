@@ -10,13 +10,14 @@ class Workspace;
 
 namespace assay::ui {
 class DatasetPanel;
+class EvalRunsPanel;
 class MainWindow;
 } // namespace assay::ui
 
 namespace assay {
 
 // Wires the desktop workbench together: the main window, the workspace database and the panels
-// that live in docks (Datasets today; Runs and Charts later). Owns what outlives one panel.
+// that live in docks (Datasets, Eval Runs; Charts later). Owns what outlives one panel.
 class Application {
 public:
     Application();
@@ -28,10 +29,12 @@ public:
 private:
     void openWorkspace();
     void installDatasetPanel();
+    void installEvalRunsPanel();
 
     std::unique_ptr<store::Workspace> m_workspace;
     std::unique_ptr<ui::MainWindow> m_window;
     ui::DatasetPanel *m_datasets = nullptr; // owned by its dock in the window
+    ui::EvalRunsPanel *m_evalRuns = nullptr; // owned by its dock in the window
 };
 
 } // namespace assay

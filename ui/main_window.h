@@ -55,6 +55,9 @@ public:
     void addPanelDock(QDockWidget *dock, Qt::DockWidgetArea area);
 
     api::Profile currentProfile() const;
+    // Where the playground finds keys (a key typed this session is held here): panels that send
+    // requests of their own use it too.
+    api::SecretStore *secretStore() const { return m_secrets; }
     bool isRunning() const { return m_state != State::Idle; }
     // The user's pricing table (app data folder); the built-in one is used when it is absent.
     static QString pricingPath();
