@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/api/profile.h"
+#include "models/prompt/pricing.h"
 #include "models/eval/eval_spec.h"
 #include "models/eval/run_summary.h"
 #include "models/store/eval_store.h"
@@ -28,6 +29,10 @@ struct RunnerOptions {
     std::optional<bool> useCache;
     bool allowPython = false; // the user's consent for this eval's python graders
     int requestTimeoutMs = 0; // 0: the client's default
+    // Prices for the summary's estimated cost; nullopt: the built-in table.
+    std::optional<prompt::Pricing> pricing;
+    // python3 for python graders ("python3" from PATH when empty).
+    QString pythonExecutable;
 };
 
 struct RunProgress {
@@ -59,13 +64,25 @@ public:
     std::optional<qint64> start(const EvalSpec &eval, const RunSpec &run, std::vector<nlohmann::json> items,
                                 const api::Profile &profile, const QString &apiKey,
                                 const RunnerOptions &options, QString *error = nullptr);
+    // The same with the rows' own samples (LoadedItems::samples): a jsonl run grades those.
+    std::optional<qint64> start(const EvalSpec &eval, const RunSpec &run, LoadedItems loaded,
+                                const api::Profile &profile, const QString &apiKey,
+                                const RunnerOptions &options, QString *error = nullptr);
     // Continues an unfinished run from the database: samples only the rows without an item.
+    // Refused when the items differ from those the run started with (dataset hash).
     bool resume(qint64 runId, std::vector<nlohmann::json> items, const api::Profile &profile,
                 const QString &apiKey, const RunnerOptions &options, QString *error = nullptr);
+    bool resume(qint64 runId, LoadedItems loaded, const api::Profile &profile, const QString &apiKey,
+                const RunnerOptions &options, QString *error = nullptr);
+
+    // Hex SHA-256 over the items' compact JSON, one per line: RunRecord::datasetHash.
+    static QString datasetHash(const std::vector<nlohmann::json> &items);
 
     bool isRunning() const;
     qint64 runId() const;
     RunProgress progress() const;
+    // Why the last run ended "failed" (e.g. the workspace refused a write); empty otherwise.
+    QString errorMessage() const;
 
 public Q_SLOTS:
     void pause();   // no new requests; those in flight finish

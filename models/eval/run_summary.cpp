@@ -150,7 +150,14 @@ void RunSummaryBuilder::addItem(const store::OutputItemRecord &item)
     if (!item.cacheHit) {
         const auto usage = sample.find("usage");
         const std::string model = text(sample, "model");
-        if (usage != sample.end() && usage->is_object() && !model.empty()) {
+        // A call that failed, or a row that never got one (a bad row, a jsonl row's own
+        // sample), is not a billed invocation.
+        const auto error = sample.find("error");
+        const bool failed = error != sample.end() && !error->is_null();
+        const bool spent = usage != sample.end() && usage->is_object() &&
+                           (integer(*usage, "prompt_tokens") > 0 || integer(*usage, "completion_tokens") > 0 ||
+                            integer(*usage, "total_tokens") > 0);
+        if (spent && !failed && !model.empty()) {
             ModelCallUsage call;
             call.model = model;
             call.usage.inputTokens = integer(*usage, "prompt_tokens");

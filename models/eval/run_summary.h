@@ -58,7 +58,7 @@ struct ModelCallUsage {
 //
 // Per item it reads: status, results[] (per criterion, in testing_criteria order, matched by
 // name), latencyMs, cacheHit, sample.model + sample.usage (the sampling call, unless it came
-// from the cache) and sample.grader_usage[] ({model, prompt_tokens, completion_tokens,
+// from the cache, failed (sample.error) or spent no tokens) and sample.grader_usage[] ({model, prompt_tokens, completion_tokens,
 // total_tokens, cached_tokens, invocations}: the model graders' calls for that item).
 class RunSummaryBuilder {
 public:
@@ -68,6 +68,10 @@ public:
     // `pricing` null: no cost estimate.
     RunSummary build(const prompt::Pricing *pricing) const;
     const std::vector<RunSummary::Criterion> &perCriterion() const { return m_criteria; }
+    qint64 total() const { return m_total; }
+    qint64 passed() const { return m_passed; }
+    qint64 failed() const { return m_failed; }
+    qint64 errored() const { return m_errored; }
 
 private:
     struct Bucket {

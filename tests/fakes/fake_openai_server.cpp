@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QLocale>
 #include <QPointer>
@@ -200,8 +201,12 @@ public:
     {
         socket->setParent(this);
         connect(socket, &QTcpSocket::readyRead, this, [this] { processBuffer(); });
-        connect(socket, &QTcpSocket::disconnected, this, [this] { deleteLater(); });
+        connect(socket, &QTcpSocket::disconnected, this, [this] {
+            setActive(false);
+            deleteLater();
+        });
     }
+    ~Connection() override { setActive(false); }
 
 private:
     void processBuffer()
@@ -241,11 +246,18 @@ private:
         m_closeAfter = request.header("connection").toLower() == "close";
 
         m_busy = true;
+        setActive(true);
+        // The delay models the server's latency from the request's arrival: the time the fake
+        // spends building its answer is part of it, not added on top.
+        QElapsedTimer received;
+        received.start();
         Plan plan = m_server->handle(request);
-        if (plan.responseDelayMs > 0)
-            QTimer::singleShot(plan.responseDelayMs, this, [this, plan] { begin(plan); });
-        else
+        if (plan.responseDelayMs > 0) {
+            const int remaining = std::max(0, plan.responseDelayMs - static_cast<int>(received.elapsed()));
+            QTimer::singleShot(remaining, Qt::PreciseTimer, this, [this, plan] { begin(plan); });
+        } else {
             begin(plan);
+        }
     }
 
     void begin(const Plan &plan)
@@ -269,15 +281,18 @@ private:
         switch (m_end) {
         case Plan::End::Complete:
             m_busy = false;
+            setActive(false);
             if (m_closeAfter)
                 m_socket->disconnectFromHost();
             else if (!m_buffer.isEmpty())
                 QTimer::singleShot(0, this, [this] { processBuffer(); });
             break;
         case Plan::End::Close:
+            setActive(false);
             m_socket->disconnectFromHost();
             break;
         case Plan::End::Drop:
+            setActive(false);
             resetWhenDelivered(0);
             break;
         case Plan::End::Stall:
@@ -315,10 +330,21 @@ private:
         m_socket->abort();
     }
 
-    FakeOpenAiServer *m_server;
+    // Counts this connection's request in the server's active / high-water figures.
+    void setActive(bool active)
+    {
+        if (active == m_active || !m_server)
+            return;
+        m_active = active;
+        m_server->m_activeRequests += active ? 1 : -1;
+        m_server->m_maxActiveRequests = std::max(m_server->m_maxActiveRequests, m_server->m_activeRequests);
+    }
+
+    QPointer<FakeOpenAiServer> m_server;
     QTcpSocket *m_socket;
     QByteArray m_buffer;
     bool m_busy = false;
+    bool m_active = false;
     bool m_closeAfter = false;
     QList<QByteArray> m_writes;
     int m_delayMs = 0;
@@ -380,6 +406,9 @@ void FakeOpenAiServer::onNewConnection()
 {
     while (QTcpSocket *socket = m_server.nextPendingConnection()) {
         ++m_connectionsAccepted;
+        // No Nagle: the head and the body go out as separate writes, and Nagle would hold the
+        // body until the client's (delayed, ~40 ms) ACK of the head, adding 40 ms per answer.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         new Connection(this, socket);
     }
 }
@@ -585,6 +614,8 @@ FakeOpenAiServer::Plan FakeOpenAiServer::handle(const ReceivedRequest &request)
         return answer;
     }();
     plan.requestId = requestId;
+    if (plan.responseDelayMs <= 0)
+        plan.responseDelayMs = m_defaultResponseDelayMs;
     finalize(plan);
     return plan;
 }

@@ -139,6 +139,14 @@ public:
     // The body bytes of the last answer (after a scripted cut such as DropMidStream, before
     // chunked encoding and random splitting): what a client must reassemble exactly.
     QByteArray lastSentBody() const { return m_lastBody; }
+    // Every answer waits this long before its first byte unless its Behaviour sets its own
+    // responseDelayMs (a server with latency: benchmarks, concurrency checks). 0 by default.
+    void setDefaultResponseDelayMs(int ms) { m_defaultResponseDelayMs = ms; }
+    // Requests being answered right now (received, answer not yet fully sent), and the most there
+    // were at once since start or the last reset: what a client's concurrency cap should bound.
+    int activeRequests() const { return m_activeRequests; }
+    int maxActiveRequests() const { return m_maxActiveRequests; }
+    void resetMaxActiveRequests() { m_maxActiveRequests = m_activeRequests; }
     // Responses kept for GET /responses/{id} (final state), by id.
     std::optional<nlohmann::json> storedResponse(const QByteArray &id) const;
 
@@ -187,6 +195,9 @@ private:
     QByteArray m_lastBody;
     std::map<QByteArray, Stored> m_stored;
     QSet<QByteArray> m_seenPrompts;
+    int m_defaultResponseDelayMs = 0;
+    int m_activeRequests = 0;
+    int m_maxActiveRequests = 0;
 };
 
 } // namespace assay::testing
