@@ -1,7 +1,9 @@
 #include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include "app/cli/cli.h"
+#include "app/cli/report_command.h"
 #include "app/application.h"
 
 namespace {
@@ -20,6 +22,14 @@ void setIdentity()
 int main(int argc, char **argv)
 {
     if (assay::cli::wantsCli(argc, argv)) {
+        // PDF layout needs fonts, which only a QGuiApplication provides; offscreen keeps it headless.
+        if (assay::cli::reportNeedsGuiApplication(argc, argv)) {
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            QGuiApplication app(argc, argv);
+            setIdentity();
+            return assay::cli::run(QCoreApplication::arguments());
+        }
         QCoreApplication app(argc, argv);
         setIdentity();
         return assay::cli::run(QCoreApplication::arguments());

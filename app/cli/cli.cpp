@@ -9,6 +9,7 @@
 #include "app/cli/common_options.h"
 #include "app/cli/dataset_command.h"
 #include "app/cli/eval_command.h"
+#include "app/cli/report_command.h"
 #include "app/cli/runs_command.h"
 
 namespace assay::cli {
@@ -26,6 +27,7 @@ constexpr Subcommand kSubcommands[] = {
     {"dataset", "Check an eval dataset against a schema, or convert JSONL <-> CSV", &runDataset},
     {"eval", "Run an eval locally, resume a run, or import evals and runs", &runEval},
     {"runs", "List the eval runs in the workspace", &runRuns},
+    {"report", "Export runs as html, pdf, md, csv, jsonl or junit (two runs: compared)", &runReportCommand},
 };
 
 void printUsage(QTextStream &out)

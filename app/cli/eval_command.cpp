@@ -249,7 +249,8 @@ int runRun(const QStringList &arguments)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addHelpOption();
     RunOptions common;
-    const QCommandLineOption runOption(QStringLiteral("run"), QStringLiteral("The run (CreateEvalRunRequest JSON)."),
+    const QCommandLineOption runOption(QStringLiteral("run"), QStringLiteral("The run (CreateEvalRunRequest JSON); repeatable: one run per "
+                                                      "prompt variant."),
                                        QStringLiteral("RUN.json"));
     const QCommandLineOption modelOption(QStringLiteral("model"),
                                          QStringLiteral("Model to sample, repeatable: one run per model "
@@ -263,7 +264,7 @@ int runRun(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("EVAL.json"), QStringLiteral("The eval (CreateEvalRequest JSON)."));
     const QString usage = usageFor(
         parser,
-        QStringLiteral("assay eval run EVAL.json --run RUN.json [--data DATA.jsonl] [--model M]... [OPTIONS]"),
+        QStringLiteral("assay eval run EVAL.json --run RUN.json... [--data DATA.jsonl] [--model M]... [OPTIONS]"),
         QStringLiteral("Samples every item of the run's data with each model, grades it with the eval's\n"
                        "testing criteria and commits each output item to the workspace. Progress goes to\n"
                        "stderr, a summary table to stdout. Ctrl+C cancels (finished items are kept).\n"
@@ -290,7 +291,6 @@ int runRun(const QStringList &arguments)
     }
 
     const QString evalPath = positional.first();
-    const QString runPath = parser.value(runOption);
     const std::optional<json> evalJson = readJsonFile(evalPath, &problem);
     if (!evalJson) {
         writeErr(problem + QLatin1Char('\n'));
@@ -304,54 +304,66 @@ int runRun(const QStringList &arguments)
             writeErr(QStringLiteral("%1: not a valid eval\n").arg(evalPath));
         return UsageError;
     }
-    const std::optional<json> runJson = readJsonFile(runPath, &problem);
-    if (!runJson) {
-        writeErr(problem + QLatin1Char('\n'));
-        return UsageError;
-    }
-    problems.clear();
-    std::optional<eval::RunSpec> runSpec =
-        eval::RunSpec::parse(*runJson, QFileInfo(runPath).absolutePath(), &problems);
-    if (!runSpec) {
-        printProblems(runPath, problems);
-        if (problems.empty())
-            writeErr(QStringLiteral("%1: not a valid run\n").arg(runPath));
-        return UsageError;
-    }
-    if (parser.isSet(apiOption)) {
-        const QString api = parser.value(apiOption).toLower();
-        if (api == QLatin1String("chat") || api == QLatin1String("completions"))
-            runSpec->api = api::ApiKind::ChatCompletions;
-        else if (api == QLatin1String("responses"))
-            runSpec->api = api::ApiKind::Responses;
-        else {
-            writeErr(QStringLiteral("assay eval run: --api must be responses or chat, not '%1'\n").arg(api));
-            return UsageError;
-        }
-    }
-    QStringList models = parser.values(modelOption);
-    if (models.isEmpty()) {
-        if (runSpec->model.empty()) {
-            writeErr(QStringLiteral("assay eval run: %1 names no model: pass --model\n").arg(runPath));
-            return UsageError;
-        }
-        models << QString::fromStdString(runSpec->model);
-    }
 
-    const eval::LoadedItems loaded = eval::loadRunItems(*runSpec, parser.value(common.data));
-    if (loaded.error) {
-        writeErr(QStringLiteral("assay eval run: %1\n").arg(QString::fromStdString(*loaded.error)));
-        return UsageError;
-    }
-    if (parser.isSet(common.data)) {
-        // The stored run then names the file it ran over, so `assay eval resume` finds it.
-        runSpec->items = json::array();
-        runSpec->itemsFile = QFileInfo(parser.value(common.data)).absoluteFilePath().toStdString();
-    }
-    if (loaded.items.empty()) {
-        writeErr(QStringLiteral("assay eval run: the run has no items (%1)\n")
-                     .arg(parser.isSet(common.data) ? parser.value(common.data) : runPath));
-        return UsageError;
+    // Each --run file is a prompt variant and each --model a model: one run per pair, so they
+    // can be compared item by item.
+    struct Variant {
+        eval::RunSpec spec;
+        eval::LoadedItems loaded;
+        QStringList models;
+    };
+    std::vector<Variant> variants;
+    for (const QString &runPath : parser.values(runOption)) {
+        const std::optional<json> runJson = readJsonFile(runPath, &problem);
+        if (!runJson) {
+            writeErr(problem + QLatin1Char('\n'));
+            return UsageError;
+        }
+        problems.clear();
+        std::optional<eval::RunSpec> runSpec =
+            eval::RunSpec::parse(*runJson, QFileInfo(runPath).absolutePath(), &problems);
+        if (!runSpec) {
+            printProblems(runPath, problems);
+            if (problems.empty())
+                writeErr(QStringLiteral("%1: not a valid run\n").arg(runPath));
+            return UsageError;
+        }
+        if (parser.isSet(apiOption)) {
+            const QString api = parser.value(apiOption).toLower();
+            if (api == QLatin1String("chat") || api == QLatin1String("completions"))
+                runSpec->api = api::ApiKind::ChatCompletions;
+            else if (api == QLatin1String("responses"))
+                runSpec->api = api::ApiKind::Responses;
+            else {
+                writeErr(QStringLiteral("assay eval run: --api must be responses or chat, not '%1'\n").arg(api));
+                return UsageError;
+            }
+        }
+        QStringList models = parser.values(modelOption);
+        if (models.isEmpty()) {
+            if (runSpec->model.empty()) {
+                writeErr(QStringLiteral("assay eval run: %1 names no model: pass --model\n").arg(runPath));
+                return UsageError;
+            }
+            models << QString::fromStdString(runSpec->model);
+        }
+
+        eval::LoadedItems loaded = eval::loadRunItems(*runSpec, parser.value(common.data));
+        if (loaded.error) {
+            writeErr(QStringLiteral("assay eval run: %1\n").arg(QString::fromStdString(*loaded.error)));
+            return UsageError;
+        }
+        if (parser.isSet(common.data)) {
+            // The stored run then names the file it ran over, so `assay eval resume` finds it.
+            runSpec->items = json::array();
+            runSpec->itemsFile = QFileInfo(parser.value(common.data)).absoluteFilePath().toStdString();
+        }
+        if (loaded.items.empty()) {
+            writeErr(QStringLiteral("assay eval run: the run has no items (%1)\n")
+                         .arg(parser.isSet(common.data) ? parser.value(common.data) : runPath));
+            return UsageError;
+        }
+        variants.push_back({std::move(*runSpec), std::move(loaded), models});
     }
     if (!checkPythonConsent(QStringLiteral("run"), evalPath, evalSpec->testingCriteria,
                             settings.options.allowPython))
@@ -365,13 +377,15 @@ int runRun(const QStringList &arguments)
     store::EvalStore store(workspace);
 
     std::vector<EvalSession::Job> jobs;
-    for (const QString &model : models) {
-        EvalSession::Job job;
-        job.eval = *evalSpec;
-        job.run = *runSpec;
-        job.run.model = model.toStdString();
-        job.loaded = loaded;
-        jobs.push_back(std::move(job));
+    for (const Variant &variant : variants) {
+        for (const QString &model : variant.models) {
+            EvalSession::Job job;
+            job.eval = *evalSpec;
+            job.run = variant.spec;
+            job.run.model = model.toStdString();
+            job.loaded = variant.loaded;
+            jobs.push_back(std::move(job));
+        }
     }
     return runSession(store, std::move(settings), std::move(jobs));
 }

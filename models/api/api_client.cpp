@@ -362,6 +362,8 @@ void ApiCall::finishBody()
                 .arg(head.isEmpty() ? QStringLiteral(" (empty body)") : QStringLiteral(": ") + head)));
         return;
     }
+    // The answer's object replaces the result; what the headers said is kept.
+    const RateLimitInfo rateLimit = m_accumulator.result().rateLimit;
     try {
         switch (m_bodyKind) {
         case BodyKind::Response:
@@ -383,6 +385,7 @@ void ApiCall::finishBody()
 
     ResponseResult &result = m_accumulator.result();
     result.api = m_api;
+    result.rateLimit = rateLimit;
     // A background response retrieved after it failed carries its error in the object.
     if (m_bodyKind == BodyKind::Response && !result.error && json.is_object()) {
         const auto status = json.find("status");

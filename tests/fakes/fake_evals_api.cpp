@@ -13,19 +13,6 @@ namespace assay::testing {
 
 namespace {
 
-// ReceivedRequest keeps the path without its query; a `query` member, where the server has one,
-// carries the rest. Detected at compile time so this file builds against either version.
-template <typename Request> QByteArray queryOf(const Request &request, bool *available)
-{
-    if constexpr (requires { request.query; }) {
-        *available = true;
-        return QByteArray(request.query);
-    } else {
-        *available = false;
-        return {};
-    }
-}
-
 json errorAnswer(const QByteArray &message)
 {
     return fake::errorBody(message, "invalid_request_error", {}, {});
@@ -60,9 +47,8 @@ void FakeEvalsApi::addOutputItem(const json &item)
 
 FakeEvalsApi::Page FakeEvalsApi::answer(const ReceivedRequest &request)
 {
-    bool available = false;
-    const QByteArray query = queryOf(request, &available);
-    m_seesQueries = available;
+    const QByteArray query = request.query;
+    m_seesQueries = true;
     const QList<QByteArray> parts = request.path.split('/'); // "", "v1", "evals", ...
     const std::string evalId = parts.size() > 3 ? parts.at(3).toStdString() : std::string();
     auto findEval = [&]() -> const json * {

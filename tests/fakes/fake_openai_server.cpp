@@ -227,6 +227,7 @@ private:
         const QByteArray target = requestLine.value(1);
         const qsizetype query = target.indexOf('?');
         request.path = query < 0 ? target : target.left(query);
+        request.query = query < 0 ? QByteArray() : target.mid(query + 1);
         qint64 length = 0;
         for (qsizetype i = 1; i < lines.size(); ++i) {
             const QByteArray line = lines.at(i).trimmed();

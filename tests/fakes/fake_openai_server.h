@@ -23,6 +23,7 @@ namespace assay::testing {
 struct ReceivedRequest {
     QByteArray method;
     QByteArray path;                              // without query
+    QByteArray query;                             // after '?', empty when none
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;
 

@@ -249,6 +249,11 @@ void TestApiClient::nonStreamingBodies()
         QVERIFY(w->result->usage.has_value());
         QVERIFY(w->result->requestId.startsWith(QLatin1String("req_")));
         QVERIFY(!w->result->rawResponse.is_null());
+        // The x-ratelimit-* headers survive the body replacing the result (the eval runner paces on them).
+        QCOMPARE(w->result->rateLimit.limitRequests, std::optional<qint64>(10000));
+        QVERIFY(w->result->rateLimit.remainingRequests.has_value());
+        QVERIFY(*w->result->rateLimit.remainingRequests < 10000);
+        QCOMPARE(w->result->rateLimit.resetRequestsMs, std::optional<qint64>(6));
     }
     QCOMPARE(r->result->api, ApiKind::Responses);
     QCOMPARE(c->result->api, ApiKind::ChatCompletions);

@@ -77,6 +77,7 @@ class TestResponseResult : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void rateLimitResetDurations();
     void usageFromResponses();
     void usageFromChat();
     void usageToleratesMissingAndNullFields();
@@ -243,6 +244,21 @@ void TestResponseResult::outputTokensPerSecond()
     QCOMPARE(r.outputTokensPerSecond().value(), 1200.0);
     r.timeToFirstTokenMs.reset();
     QVERIFY(!r.outputTokensPerSecond().has_value());
+}
+
+void TestResponseResult::rateLimitResetDurations()
+{
+    // The API writes Go durations in x-ratelimit-reset-*.
+    using assay::api::RateLimitInfo;
+    QCOMPARE(RateLimitInfo::parseDuration("6ms"), std::optional<qint64>(6));
+    QCOMPARE(RateLimitInfo::parseDuration("20s"), std::optional<qint64>(20000));
+    QCOMPARE(RateLimitInfo::parseDuration("1.5s"), std::optional<qint64>(1500));
+    QCOMPARE(RateLimitInfo::parseDuration("1m0s"), std::optional<qint64>(60000));
+    QCOMPARE(RateLimitInfo::parseDuration("6m30.25s"), std::optional<qint64>(390250));
+    QCOMPARE(RateLimitInfo::parseDuration("1h2m"), std::optional<qint64>(3720000));
+    QCOMPARE(RateLimitInfo::parseDuration(""), std::nullopt);
+    QCOMPARE(RateLimitInfo::parseDuration("soon"), std::nullopt);
+    QCOMPARE(RateLimitInfo::parseDuration("5x"), std::nullopt);
 }
 
 QTEST_GUILESS_MAIN(TestResponseResult)
