@@ -249,6 +249,41 @@ bool isRunStatus(const QString &status)
            status == QLatin1String("failed");
 }
 
+// A SELECT with at most one bound value, every row read by `read`. Empty when the workspace is
+// closed or the query fails (the store's readers report absence, not errors).
+template <typename Record>
+QList<Record> selectAll(const Workspace &workspace, const QString &statement, Record (*read)(const QSqlQuery &),
+                        const QString &parameter = {}, const QVariant &value = {})
+{
+    QList<Record> records;
+    if (!workspace.isOpen())
+        return records;
+    QSqlQuery query(workspace.database());
+    query.prepare(statement);
+    if (!parameter.isEmpty())
+        query.bindValue(parameter, value);
+    if (!query.exec())
+        return records;
+    while (query.next())
+        records.push_back(read(query));
+    return records;
+}
+
+// The first row of such a SELECT.
+template <typename Record>
+std::optional<Record> selectFirst(const Workspace &workspace, const QString &statement,
+                                  Record (*read)(const QSqlQuery &), const QString &parameter, const QVariant &value)
+{
+    if (!workspace.isOpen())
+        return std::nullopt;
+    QSqlQuery query(workspace.database());
+    query.prepare(statement);
+    query.bindValue(parameter, value);
+    if (!query.exec() || !query.next())
+        return std::nullopt;
+    return read(query);
+}
+
 } // namespace
 
 nlohmann::json OutputItemRecord::toOutputItemJson(const QString &runIdText, const QString &evalIdText) const
@@ -363,26 +398,15 @@ std::optional<EvalRecord> EvalStore::saveEval(const QString &name, const nlohman
 
 std::optional<EvalRecord> EvalStore::eval(qint64 id) const
 {
-    if (!m_workspace.isOpen())
-        return std::nullopt;
-    QSqlQuery query(m_workspace.database());
-    query.prepare(sql(kEvalColumns, kEvalById));
-    query.bindValue(QStringLiteral(":id"), id);
-    if (!query.exec() || !query.next())
-        return std::nullopt;
-    return readEval(query);
+    return selectFirst(m_workspace, sql(kEvalColumns, kEvalById), &readEval, QStringLiteral(":id"), id);
 }
 
 std::optional<EvalRecord> EvalStore::evalByOpenAiId(const QString &openaiId) const
 {
-    if (!m_workspace.isOpen() || openaiId.isEmpty())
+    if (openaiId.isEmpty())
         return std::nullopt;
-    QSqlQuery query(m_workspace.database());
-    query.prepare(sql(kEvalColumns, kLatestByOpenAiId));
-    query.bindValue(QStringLiteral(":openai_id"), openaiId);
-    if (!query.exec() || !query.next())
-        return std::nullopt;
-    return readEval(query);
+    return selectFirst(m_workspace, sql(kEvalColumns, kLatestByOpenAiId), &readEval, QStringLiteral(":openai_id"),
+                       openaiId);
 }
 
 std::optional<EvalRecord> EvalStore::latestEval(const QString &name) const
@@ -403,30 +427,12 @@ std::optional<EvalRecord> EvalStore::latestEval(const QString &name) const
 
 QList<EvalRecord> EvalStore::evals() const
 {
-    QList<EvalRecord> records;
-    if (!m_workspace.isOpen())
-        return records;
-    QSqlQuery query(m_workspace.database());
-    if (!query.exec(sql(kEvalColumns) + sql(kLatestVersionWhere) + sql(kEvalOrder)))
-        return records;
-    while (query.next())
-        records.push_back(readEval(query));
-    return records;
+    return selectAll(m_workspace, sql(kEvalColumns) + sql(kLatestVersionWhere) + sql(kEvalOrder), &readEval);
 }
 
 QList<EvalRecord> EvalStore::versions(qint64 evalKey) const
 {
-    QList<EvalRecord> records;
-    if (!m_workspace.isOpen())
-        return records;
-    QSqlQuery query(m_workspace.database());
-    query.prepare(sql(kEvalColumns, kEvalsByKey));
-    query.bindValue(QStringLiteral(":key"), evalKey);
-    if (!query.exec())
-        return records;
-    while (query.next())
-        records.push_back(readEval(query));
-    return records;
+    return selectAll(m_workspace, sql(kEvalColumns, kEvalsByKey), &readEval, QStringLiteral(":key"), evalKey);
 }
 
 // --- Runs -------------------------------------------------------------------------------------
@@ -510,52 +516,25 @@ bool EvalStore::updateRun(const RunRecord &run, QString *error)
 
 std::optional<RunRecord> EvalStore::run(qint64 id) const
 {
-    if (!m_workspace.isOpen())
-        return std::nullopt;
-    QSqlQuery query(m_workspace.database());
-    query.prepare(sql(kRunColumns, kRunById));
-    query.bindValue(QStringLiteral(":id"), id);
-    if (!query.exec() || !query.next())
-        return std::nullopt;
-    return readRun(query);
+    return selectFirst(m_workspace, sql(kRunColumns, kRunById), &readRun, QStringLiteral(":id"), id);
 }
 
 std::optional<RunRecord> EvalStore::runByOpenAiId(const QString &openaiId) const
 {
-    if (!m_workspace.isOpen() || openaiId.isEmpty())
+    if (openaiId.isEmpty())
         return std::nullopt;
-    QSqlQuery query(m_workspace.database());
-    query.prepare(sql(kRunColumns, kRunByOpenAiId));
-    query.bindValue(QStringLiteral(":openai_id"), openaiId);
-    if (!query.exec() || !query.next())
-        return std::nullopt;
-    return readRun(query);
+    return selectFirst(m_workspace, sql(kRunColumns, kRunByOpenAiId), &readRun, QStringLiteral(":openai_id"),
+                       openaiId);
 }
 
 QList<RunRecord> EvalStore::runs() const
 {
-    QList<RunRecord> records;
-    if (!m_workspace.isOpen())
-        return records;
-    QSqlQuery query(m_workspace.database());
-    if (!query.exec(sql(kRunColumns, kRunsNewestFirst)))
-        return records;
-    while (query.next())
-        records.push_back(readRun(query));
-    return records;
+    return selectAll(m_workspace, sql(kRunColumns, kRunsNewestFirst), &readRun);
 }
 
 QList<RunRecord> EvalStore::unfinishedRuns() const
 {
-    QList<RunRecord> records;
-    if (!m_workspace.isOpen())
-        return records;
-    QSqlQuery query(m_workspace.database());
-    if (!query.exec(sql(kRunColumns, kUnfinishedRuns)))
-        return records;
-    while (query.next())
-        records.push_back(readRun(query));
-    return records;
+    return selectAll(m_workspace, sql(kRunColumns, kUnfinishedRuns), &readRun);
 }
 
 bool EvalStore::deleteRun(qint64 id, QString *error)
@@ -626,17 +605,9 @@ bool EvalStore::commitItem(const OutputItemRecord &item, QString *error)
 
 std::vector<OutputItemRecord> EvalStore::items(qint64 runId) const
 {
-    std::vector<OutputItemRecord> records;
-    if (!m_workspace.isOpen())
-        return records;
-    QSqlQuery query(m_workspace.database());
-    query.prepare(sql(kItemsOfRun));
-    query.bindValue(QStringLiteral(":run_id"), runId);
-    if (!query.exec())
-        return records;
-    while (query.next())
-        records.push_back(readItem(query));
-    return records;
+    const QList<OutputItemRecord> records =
+        selectAll(m_workspace, sql(kItemsOfRun), &readItem, QStringLiteral(":run_id"), runId);
+    return {records.cbegin(), records.cend()};
 }
 
 QSet<qint64> EvalStore::finishedItemIds(qint64 runId) const
