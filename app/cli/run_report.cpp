@@ -59,6 +59,7 @@ QString summaryTable(const QList<store::RunRecord> &runs, const QList<eval::RunS
     table.addColumn(QStringLiteral("P95 MS"), Align::Right);
     table.addColumn(QStringLiteral("TOKENS"), Align::Right);
     table.addColumn(QStringLiteral("EST. COST"), Align::Right);
+    table.addColumn(QStringLiteral("CACHED"), Align::Right); // items answered from the response cache
 
     TextTable criteria;
     criteria.addColumn(QStringLiteral("RUN"), Align::Right);
@@ -76,7 +77,7 @@ QString summaryTable(const QList<store::RunRecord> &runs, const QList<eval::RunS
         table.addRow({QString::number(run.id), run.model, run.status, QString::number(s.total),
                       QString::number(s.passed), QString::number(s.failed), QString::number(s.errored),
                       formatPassRate(s), formatMs(s.latencyP50Ms), formatMs(s.latencyP95Ms),
-                      QString::number(tokens), formatCost(s.estimatedCostUsd)});
+                      QString::number(tokens), formatCost(s.estimatedCostUsd), QString::number(s.cacheHits)});
         for (const auto &criterion : s.perCriterion) {
             const qint64 graded = criterion.passed + criterion.failed;
             criteria.addRow({QString::number(run.id), QString::fromStdString(criterion.name),

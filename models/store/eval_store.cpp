@@ -301,6 +301,15 @@ nlohmann::json OutputItemRecord::toOutputItemJson(const QString &runIdText, cons
                    {"datasource_item", datasourceItem.is_object() ? datasourceItem : json::object()},
                    {"results", results.is_array() ? results : json::array()},
                    {"sample", sample.is_object() ? sample : json::object()}};
+    // What Assay measured beside the Evals API's fields (an extension object the API never sends).
+    if (openaiId.isEmpty()) {
+        json measured = {{"cache_hit", cacheHit}};
+        if (latencyMs >= 0)
+            measured["latency_ms"] = latencyMs;
+        if (!error.isEmpty())
+            measured["error"] = error.toStdString();
+        object["assay"] = std::move(measured);
+    }
     return object;
 }
 

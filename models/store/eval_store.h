@@ -60,7 +60,8 @@ struct OutputItemRecord {
     QString openaiId;       // "outputitem_..." when imported
     QDateTime createdAt;
     // The EvalRunOutputItem JSON (object, id, run_id, eval_id, status, datasource_item_id,
-    // datasource_item, results, sample, created_at) as Assay exports it.
+    // datasource_item, results, sample, created_at) as Assay exports it; local items add an
+    // "assay" object {latency_ms, cache_hit, error}.
     nlohmann::json toOutputItemJson(const QString &runId, const QString &evalId) const;
 };
 

@@ -243,6 +243,11 @@ private Q_SLOTS:
         }
         QCOMPARE(ids.size(), 10);
         QCOMPARE(passed, 8);
+        for (const json &item : items) {
+            QCOMPARE(item.at("assay").at("cache_hit").get<bool>(), false);
+            QVERIFY(item.at("assay").at("latency_ms").get<qint64>() >= 0);
+        }
+
 
         const CliRun list = run({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--workspace"), m_workspace});
         QCOMPARE(list.exitCode, 0);
@@ -270,6 +275,19 @@ private Q_SLOTS:
             }
             ASSAY_VERIFY_SCHEMA(validator, checked, QStringLiteral("EvalRunOutputItem"));
         }
+
+        // The same run again at temperature 0: every answer comes from the response cache, no request
+        // is sent, and both the summary (CACHED, its last column) and the items say so.
+        m_server.clearRequests();
+        const CliRun again = run(evalRun(path(QStringLiteral("eval.json")), path(QStringLiteral("run.json")))
+                                 << QStringLiteral("--out") << path(QStringLiteral("again.jsonl")));
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QCOMPARE(samplingRequests(), 0);
+        QVERIFY2(QString::fromUtf8(again.out)
+                     .contains(QRegularExpression(QStringLiteral("gpt-test\\s+completed\\s+10\\s+8\\s+2\\s+0\\s+80\\.0%.*\\s10\\n"))),
+                 again.out.constData());
+        for (const QByteArray &line : readFile(path(QStringLiteral("again.jsonl"))).trimmed().split('\n'))
+            QVERIFY(json::parse(line.toStdString()).at("assay").at("cache_hit").get<bool>());
     }
 
     void reportOfTheLatestRun()
