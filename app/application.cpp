@@ -1,5 +1,7 @@
 #include "app/application.h"
 
+#include <memory>
+
 #include <QAction>
 #include <QDir>
 #include <QDockWidget>
@@ -13,6 +15,7 @@
 #include "ui/main_window.h"
 #include "ui/panels/dataset_panel.h"
 #include "ui/panels/eval_runs_panel.h"
+#include "ui/panels/results_panel.h"
 
 namespace assay {
 
@@ -30,6 +33,7 @@ void Application::start(const QStringList &files)
     openWorkspace();
     installDatasetPanel();
     installEvalRunsPanel();
+    installResultsPanel();
     m_window->show();
     for (const QString &file : files)
         m_datasets->openFile(QFileInfo(file).absoluteFilePath());
@@ -115,6 +119,41 @@ void Application::installEvalRunsPanel()
     // runs list.
     if (QSettings().value(QStringLiteral("mainWindow/state")).isNull() && !dock->isHidden())
         m_window->resizeDocks({dock}, {380}, Qt::Vertical);
+}
+
+void Application::installResultsPanel()
+{
+    auto *dock = new QDockWidget(QObject::tr("Results"), m_window.get());
+    dock->setObjectName(QStringLiteral("resultsDock"));
+    m_results = new ui::ResultsPanel(dock);
+    if (m_workspace->isOpen())
+        m_results->setWorkspace(m_workspace.get());
+    dock->setWidget(m_results);
+    m_window->addPanelDock(dock, Qt::BottomDockWidgetArea);
+    if (auto *evalRunsDock = m_window->findChild<QDockWidget *>(QStringLiteral("evalRunsDock")))
+        m_window->tabifyDockWidget(evalRunsDock, dock);
+
+    QObject::connect(m_results, &ui::ResultsPanel::statusMessage, m_window.get(),
+                     [window = m_window.get()](const QString &message) {
+                         window->statusBar()->showMessage(message, 8000);
+                     });
+    // The Eval Runs panel writes through its own EvalStore, whose runsChanged the Results panel's
+    // store does not see: refresh when a run starts and ends.
+    if (m_evalRuns) {
+        QObject::connect(m_evalRuns, &ui::EvalRunsPanel::runStarted, m_results, &ui::ResultsPanel::refresh);
+        QObject::connect(m_evalRuns, &ui::EvalRunsPanel::runFinished, m_results, &ui::ResultsPanel::refresh);
+    }
+    // Without a saved layout a bottom dock gets only its minimum height: give it room for the
+    // charts the first time it shows.
+    if (QSettings().value(QStringLiteral("mainWindow/state")).isNull()) {
+        auto sized = std::make_shared<bool>(false);
+        QObject::connect(dock, &QDockWidget::visibilityChanged, dock, [this, dock, sized](bool visible) {
+            if (visible && !*sized) {
+                *sized = true;
+                m_window->resizeDocks({dock}, {460}, Qt::Vertical);
+            }
+        });
+    }
 }
 
 } // namespace assay

@@ -11,6 +11,7 @@ class Workspace;
 namespace assay::ui {
 class DatasetPanel;
 class EvalRunsPanel;
+class ResultsPanel;
 class MainWindow;
 } // namespace assay::ui
 
@@ -30,11 +31,13 @@ private:
     void openWorkspace();
     void installDatasetPanel();
     void installEvalRunsPanel();
+    void installResultsPanel();
 
     std::unique_ptr<store::Workspace> m_workspace;
     std::unique_ptr<ui::MainWindow> m_window;
     ui::DatasetPanel *m_datasets = nullptr; // owned by its dock in the window
     ui::EvalRunsPanel *m_evalRuns = nullptr; // owned by its dock in the window
+    ui::ResultsPanel *m_results = nullptr;   // owned by its dock in the window
 };
 
 } // namespace assay

@@ -1,0 +1,583 @@
+#include "ui/panels/results_panel.h"
+
+#include <algorithm>
+
+#include <QAction>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include "models/eval/run_summary.h"
+#include "models/itemmodels/delete_runs_command.h"
+#include "models/itemmodels/output_items_model.h"
+#include "models/itemmodels/runs_model.h"
+#include "models/store/eval_store.h"
+#include "models/store/verdict_store.h"
+#include "models/store/workspace.h"
+#include "ui/charts/chart_export.h"
+#include "ui/charts/pass_rate_chart.h"
+#include "ui/charts/score_histogram_chart.h"
+
+using json = nlohmann::json;
+
+namespace assay::ui {
+
+namespace {
+
+QString fromJson(const json &value)
+{
+    return QString::fromStdString(value.is_string() ? value.get<std::string>() : value.dump(2));
+}
+
+// A message's content: a string, or parts of which the text ones are shown as text.
+QString contentText(const json &content)
+{
+    if (content.is_string())
+        return QString::fromStdString(content.get<std::string>());
+    if (content.is_array()) {
+        QStringList parts;
+        for (const json &part : content) {
+            if (part.is_object() && part.contains("text") && part["text"].is_string())
+                parts << QString::fromStdString(part["text"].get<std::string>());
+            else
+                parts << fromJson(part);
+        }
+        return parts.join(QLatin1Char('\n'));
+    }
+    return content.is_null() ? QString() : fromJson(content);
+}
+
+QString stringField(const json &object, const char *key, const QString &fallback)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? QString::fromStdString(it->get_ref<const std::string &>()) : fallback;
+}
+
+void appendMessages(QStringList &lines, const json &messages)
+{
+    if (messages.is_array()) {
+        for (const json &message : messages) {
+            if (message.is_object()) {
+                const QString role = stringField(message, "role", QStringLiteral("message"));
+                lines << QStringLiteral("[%1]").arg(role) << contentText(message.value("content", json()));
+            } else {
+                lines << fromJson(message);
+            }
+        }
+    } else if (!messages.is_null()) {
+        lines << contentText(messages);
+    }
+}
+
+QString percent(double rate)
+{
+    return QLocale().toString(100.0 * rate, 'f', 1) + QStringLiteral(" %");
+}
+
+} // namespace
+
+ResultsPanel::ResultsPanel(QWidget *parent) : QWidget(parent), m_undo(new QUndoStack(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(createRunsSide());
+    m_tabs = new QTabWidget(splitter);
+    m_tabs->addTab(createSummaryTab(), tr("Summary"));
+    m_tabs->addTab(createItemsTab(), tr("Items"));
+    m_tabs->addTab(createScoresTab(), tr("Scores"));
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setSizes({420, 640});
+    layout->addWidget(splitter);
+
+    // Undo/redo while the panel has focus, so Ctrl+Z elsewhere keeps its meaning.
+    QAction *undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(undo);
+    QAction *redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(redo);
+    m_runsView->addAction(undo);
+    m_runsView->addAction(redo);
+    connect(m_undo, &QUndoStack::indexChanged, this, [this] {
+        if (m_runs)
+            m_runs->refresh();
+    });
+}
+
+ResultsPanel::~ResultsPanel()
+{
+    // The commands point at the stores: drop them first.
+    m_undo->clear();
+    // The models point at the stores, which go before the QObject children do.
+    m_itemsFilter->setSourceModel(nullptr);
+    m_runsView->setModel(nullptr);
+    delete m_items;
+    delete m_runsProxy;
+    delete m_runs;
+    m_items = nullptr;
+    m_runsProxy = nullptr;
+    m_runs = nullptr;
+}
+
+QWidget *ResultsPanel::createRunsSide()
+{
+    auto *side = new QWidget(this);
+    auto *layout = new QVBoxLayout(side);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_runsView = new QTableView(side);
+    m_runsView->setObjectName(QStringLiteral("resultsRunsView"));
+    m_runsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_runsView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_runsView->verticalHeader()->hide();
+    m_runsView->horizontalHeader()->setStretchLastSection(true);
+    m_runsView->setContextMenuPolicy(Qt::ActionsContextMenu);
+
+    m_deleteAction = new QAction(tr("&Delete Run(s)"), this);
+    m_deleteAction->setShortcut(QKeySequence::Delete);
+    m_deleteAction->setShortcutContext(Qt::WidgetShortcut);
+    m_deleteAction->setEnabled(false);
+    connect(m_deleteAction, &QAction::triggered, this, &ResultsPanel::deleteSelectedRuns);
+    m_runsView->addAction(m_deleteAction);
+
+    auto *buttons = new QHBoxLayout;
+    auto *deleteButton = new QPushButton(tr("Delete"), side);
+    deleteButton->setToolTip(tr("Delete the selected runs (Ctrl+Z brings them back)"));
+    deleteButton->setEnabled(false);
+    connect(m_deleteAction, &QAction::changed, deleteButton,
+            [this, deleteButton] { deleteButton->setEnabled(m_deleteAction->isEnabled()); });
+    connect(deleteButton, &QPushButton::clicked, m_deleteAction, &QAction::trigger);
+    auto *refreshButton = new QPushButton(tr("Refresh"), side);
+    connect(refreshButton, &QPushButton::clicked, this, &ResultsPanel::refresh);
+    buttons->addWidget(deleteButton);
+    buttons->addWidget(refreshButton);
+    buttons->addStretch();
+    layout->addWidget(m_runsView);
+    layout->addLayout(buttons);
+    return side;
+}
+
+QWidget *ResultsPanel::exportButtons(QWidget *chart)
+{
+    auto *row = new QWidget(this);
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addStretch();
+    auto *png = new QPushButton(tr("Export PNG…"), row);
+    auto *svg = new QPushButton(tr("Export SVG…"), row);
+    connect(png, &QPushButton::clicked, this, [this, chart] { askExport(chart, QStringLiteral("png")); });
+    connect(svg, &QPushButton::clicked, this, [this, chart] { askExport(chart, QStringLiteral("svg")); });
+    layout->addWidget(png);
+    layout->addWidget(svg);
+
+    chart->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(chart, &QWidget::customContextMenuRequested, this, [this, chart](const QPoint &pos) {
+        auto *menu = new QMenu(chart);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->addAction(tr("Export as PNG…"), this, [this, chart] { askExport(chart, QStringLiteral("png")); });
+        menu->addAction(tr("Export as SVG…"), this, [this, chart] { askExport(chart, QStringLiteral("svg")); });
+        menu->popup(chart->mapToGlobal(pos));
+    });
+    return row;
+}
+
+QWidget *ResultsPanel::createSummaryTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    m_summary = new QLabel(tr("Select one or more runs."), tab);
+    m_summary->setTextFormat(Qt::PlainText); // run names are the user's text
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_summary->setWordWrap(true);
+    auto *scroll = new QScrollArea(tab);
+    scroll->setWidget(m_summary);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumHeight(110);
+    m_passRateChart = new PassRateChart(tab);
+    auto *splitter = new QSplitter(Qt::Vertical, tab);
+    splitter->addWidget(scroll);
+    splitter->addWidget(m_passRateChart);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter);
+    layout->addWidget(exportButtons(m_passRateChart));
+    return tab;
+}
+
+QWidget *ResultsPanel::createItemsTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(new QLabel(tr("Show:"), tab));
+    m_statusCombo = new QComboBox(tab);
+    m_statusCombo->addItem(tr("All items"), static_cast<int>(itemmodels::OutputItemsFilterModel::AnyStatus));
+    m_statusCombo->addItem(tr("Failed"), static_cast<int>(itemmodels::OutputItemsFilterModel::Failed));
+    m_statusCombo->addItem(tr("Errored"), static_cast<int>(itemmodels::OutputItemsFilterModel::Errored));
+    m_statusCombo->addItem(tr("Passed"), static_cast<int>(itemmodels::OutputItemsFilterModel::Passed));
+    filterRow->addWidget(m_statusCombo);
+    filterRow->addStretch();
+    auto *hint = new QLabel(tr("Double-click or Enter: show the item"), tab);
+    hint->setEnabled(false);
+    filterRow->addWidget(hint);
+    layout->addLayout(filterRow);
+
+    m_itemsFilter = new itemmodels::OutputItemsFilterModel(this);
+    m_itemsView = new QTableView(tab);
+    m_itemsView->setObjectName(QStringLiteral("resultsItemsView"));
+    m_itemsView->setModel(m_itemsFilter);
+    m_itemsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_itemsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_itemsView->horizontalHeader()->setSortIndicator(0, Qt::AscendingOrder); // by item, as stored
+    m_itemsView->setSortingEnabled(true);
+    m_itemsView->verticalHeader()->hide();
+    m_itemsView->horizontalHeader()->setStretchLastSection(true);
+    connect(m_itemsView, &QAbstractItemView::activated, this,
+            [this](const QModelIndex &index) { showItem(index.row()); });
+    connect(m_statusCombo, &QComboBox::currentIndexChanged, this, [this] {
+        m_itemsFilter->setStatusFilter(
+            itemmodels::OutputItemsFilterModel::StatusFilter::fromInt(m_statusCombo->currentData().toInt()));
+    });
+
+    m_drillDown = new QPlainTextEdit(tab);
+    m_drillDown->setObjectName(QStringLiteral("resultsDrillDown"));
+    m_drillDown->setReadOnly(true);
+    m_drillDown->setPlaceholderText(tr("Double-click an item to see its input, output and grader results."));
+    m_drillDown->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    auto *splitter = new QSplitter(Qt::Vertical, tab);
+    splitter->addWidget(m_itemsView);
+    splitter->addWidget(m_drillDown);
+    layout->addWidget(splitter);
+    return tab;
+}
+
+QWidget *ResultsPanel::createScoresTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    auto *row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Criterion:"), tab));
+    m_criterionCombo = new QComboBox(tab);
+    m_criterionCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    row->addWidget(m_criterionCombo);
+    row->addStretch();
+    layout->addLayout(row);
+    m_scoreChart = new ScoreHistogramChart(tab);
+    layout->addWidget(m_scoreChart, 1);
+    layout->addWidget(exportButtons(m_scoreChart));
+    connect(m_criterionCombo, &QComboBox::currentIndexChanged, this, &ResultsPanel::updateHistogram);
+    return tab;
+}
+
+void ResultsPanel::setWorkspace(store::Workspace *workspace)
+{
+    m_undo->clear();
+    m_itemsFilter->setSourceModel(nullptr);
+    m_runsView->setModel(nullptr);
+    delete m_runsProxy;
+    delete m_runs;
+    delete m_items;
+    m_runsProxy = nullptr;
+    m_runs = nullptr;
+    m_items = nullptr;
+    m_verdicts.reset();
+    m_store.reset();
+    m_workspace = workspace;
+    if (!workspace)
+        return;
+
+    m_store = std::make_unique<store::EvalStore>(*workspace);
+    m_verdicts = std::make_unique<store::VerdictStore>(*workspace);
+    m_runs = new itemmodels::RunsModel(m_store.get(), this);
+    m_runsProxy = new QSortFilterProxyModel(this);
+    m_runsProxy->setSourceModel(m_runs);
+    m_runsProxy->setSortRole(itemmodels::RunsModel::role(itemmodels::RunsModel::Role::Sort));
+    m_runsView->setModel(m_runsProxy);
+    m_runsView->horizontalHeader()->setSortIndicator(
+        itemmodels::RunsModel::column(itemmodels::RunsModel::Column::Started), Qt::DescendingOrder);
+    m_runsView->setSortingEnabled(true);
+    m_runsView->resizeColumnsToContents();
+    connect(m_runsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ResultsPanel::onRunSelectionChanged);
+    connect(m_runsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ResultsPanel::onRunSelectionChanged);
+    // A run's summary changes while it runs, and rows come and go.
+    connect(m_runs, &QAbstractItemModel::dataChanged, this, &ResultsPanel::updateSummary);
+    connect(m_runs, &QAbstractItemModel::rowsRemoved, this, &ResultsPanel::onRunSelectionChanged);
+
+    m_items = new itemmodels::OutputItemsModel(m_store.get(), workspace, this);
+    m_items->setVerdictStore(m_verdicts.get());
+    m_itemsFilter->setSourceModel(m_items);
+    connect(m_items, &itemmodels::OutputItemsModel::loaded, this, [this] {
+        m_itemsView->resizeColumnsToContents();
+        updateHistogram();
+    });
+    connect(m_items, &itemmodels::OutputItemsModel::loadFailed, this, &ResultsPanel::statusMessage);
+    // Open on the newest run rather than an empty summary.
+    if (m_runsProxy->rowCount() > 0)
+        m_runsView->selectRow(0);
+    onRunSelectionChanged();
+}
+
+void ResultsPanel::refresh()
+{
+    if (m_runs)
+        m_runs->refresh();
+}
+
+QList<qint64> ResultsPanel::selectedRunIds() const
+{
+    QList<qint64> ids;
+    if (!m_runs || !m_runsView->selectionModel())
+        return ids;
+    QModelIndexList rows = m_runsView->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    for (const QModelIndex &index : std::as_const(rows))
+        ids << m_runs->runId(m_runsProxy->mapToSource(index).row());
+    return ids;
+}
+
+qint64 ResultsPanel::currentRunId() const
+{
+    return m_items ? m_items->runId() : 0;
+}
+
+void ResultsPanel::selectRuns(const QList<qint64> &runIds)
+{
+    if (!m_runs)
+        return;
+    QItemSelection selection;
+    QModelIndex first;
+    for (qint64 id : runIds) {
+        const int row = m_runs->rowForRun(id);
+        if (row < 0)
+            continue;
+        const QModelIndex index = m_runsProxy->mapFromSource(m_runs->index(row, 0));
+        if (!first.isValid())
+            first = index;
+        selection.select(index, index);
+    }
+    auto *model = m_runsView->selectionModel();
+    if (first.isValid())
+        model->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    model->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+void ResultsPanel::onRunSelectionChanged()
+{
+    const QList<qint64> ids = selectedRunIds();
+    m_deleteAction->setEnabled(!ids.isEmpty());
+    // The items shown are the current run's when it is selected, else the first selected one's.
+    qint64 itemsRun = ids.value(0, 0);
+    const QModelIndex current = m_runsView->selectionModel() ? m_runsView->selectionModel()->currentIndex() : QModelIndex();
+    if (current.isValid() && m_runsView->selectionModel()->isRowSelected(current.row(), current.parent()))
+        itemsRun = m_runs->runId(m_runsProxy->mapToSource(current).row());
+    if (m_items && itemsRun != m_items->runId()) {
+        m_drillDown->clear();
+        if (itemsRun > 0)
+            m_items->load(itemsRun);
+        else
+            m_items->clear();
+        updateCriteria();
+    }
+    updateSummary();
+}
+
+void ResultsPanel::updateSummary()
+{
+    const QList<qint64> ids = selectedRunIds();
+    QList<store::RunRecord> runs;
+    QStringList blocks;
+    for (qint64 id : ids) {
+        const int row = m_runs->rowForRun(id);
+        if (row < 0)
+            continue;
+        const store::RunRecord &run = m_runs->run(row);
+        runs << run;
+        const eval::RunSummary summary = eval::RunSummary::fromJson(run.summary);
+        QStringList lines;
+        lines << tr("%1 — %2 — %3").arg(run.name.isEmpty() ? tr("Run %1").arg(run.id) : run.name, run.model, run.status);
+        lines << tr("Items: %1 total, %2 passed, %3 failed, %4 errored — pass rate %5")
+                     .arg(summary.total)
+                     .arg(summary.passed)
+                     .arg(summary.failed)
+                     .arg(summary.errored)
+                     .arg(summary.total > 0 ? percent(summary.passRate()) : tr("n/a"));
+        for (const auto &criterion : summary.perCriterion) {
+            const qint64 graded = criterion.passed + criterion.failed;
+            lines << tr("  %1: %2 of %3 passed (%4)")
+                         .arg(QString::fromStdString(criterion.name))
+                         .arg(criterion.passed)
+                         .arg(graded)
+                         .arg(graded > 0 ? percent(static_cast<double>(criterion.passed) / static_cast<double>(graded))
+                                         : tr("n/a"));
+        }
+        const auto ms = [](const std::optional<double> &value) {
+            return value ? tr("%1 ms").arg(QLocale().toString(*value, 'f', 0)) : tr("n/a");
+        };
+        lines << tr("Latency: p50 %1, p95 %2").arg(ms(summary.latencyP50Ms), ms(summary.latencyP95Ms));
+        qint64 prompt = 0, completion = 0, total = 0;
+        for (const auto &usage : summary.perModelUsage) {
+            prompt += usage.promptTokens;
+            completion += usage.completionTokens;
+            total += usage.totalTokens;
+        }
+        lines << tr("Tokens: %1 (%2 prompt, %3 completion)")
+                     .arg(QLocale().toString(total), QLocale().toString(prompt), QLocale().toString(completion));
+        lines << (summary.estimatedCostUsd ? tr("Estimated cost: $%1").arg(QLocale().toString(*summary.estimatedCostUsd, 'f', 4))
+                                           : tr("Estimated cost: unknown"));
+        blocks << lines.join(QLatin1Char('\n'));
+    }
+    m_summary->setText(blocks.isEmpty() ? tr("Select one or more runs.") : blocks.join(QStringLiteral("\n\n")));
+    m_passRateChart->setRuns(runs);
+}
+
+void ResultsPanel::updateCriteria()
+{
+    const QString previous = m_criterionCombo->currentText();
+    const QSignalBlocker blocker(m_criterionCombo);
+    m_criterionCombo->clear();
+    if (m_items)
+        m_criterionCombo->addItems(m_items->criteria());
+    const int keep = m_criterionCombo->findText(previous);
+    m_criterionCombo->setCurrentIndex(keep >= 0 ? keep : (m_criterionCombo->count() > 0 ? 0 : -1));
+    updateHistogram();
+}
+
+void ResultsPanel::updateHistogram()
+{
+    if (!m_items) {
+        m_scoreChart->setScores({}, {});
+        return;
+    }
+    if (m_criterionCombo->count() != m_items->criteria().size()) {
+        updateCriteria(); // the criteria are known once the load started
+        return;
+    }
+    m_scoreChart->setFromModel(*m_items, m_criterionCombo->currentIndex());
+}
+
+void ResultsPanel::setStatusFilter(StatusFilter filter)
+{
+    m_statusCombo->setCurrentIndex(static_cast<int>(filter));
+}
+
+void ResultsPanel::showItem(int row)
+{
+    if (!m_items || row < 0 || row >= m_itemsFilter->rowCount())
+        return;
+    const int sourceRow = m_itemsFilter->mapToSource(m_itemsFilter->index(row, 0)).row();
+    const auto record = m_items->record(sourceRow);
+    if (!record) {
+        m_drillDown->setPlainText(tr("The item could not be read from the workspace."));
+        return;
+    }
+    QStringList lines;
+    lines << tr("Item %1 — %2").arg(record->datasourceItemId).arg(record->status);
+    if (!record->error.isEmpty())
+        lines << tr("Error: %1").arg(record->error);
+    if (record->latencyMs >= 0)
+        lines << tr("Latency: %1 ms%2").arg(record->latencyMs).arg(record->cacheHit ? tr(" (cached)") : QString());
+    lines << QString() << tr("── Input ──");
+    const qsizetype beforeInput = lines.size();
+    appendMessages(lines, record->sample.is_object() ? record->sample.value("input", json()) : json());
+    if (lines.size() == beforeInput)
+        lines << tr("(none recorded)");
+    lines << QString() << tr("── Output ──");
+    const json output = record->sample.is_object() ? record->sample.value("output", json()) : json();
+    if (output.is_array() && !output.empty())
+        appendMessages(lines, output);
+    else if (record->sample.is_object() && record->sample.contains("output_text"))
+        lines << contentText(record->sample["output_text"]);
+    if (record->sample.is_object() && record->sample.contains("error") && !record->sample["error"].is_null())
+        lines << tr("Sampling error: %1").arg(fromJson(record->sample["error"]));
+    lines << QString() << tr("── Graders ──");
+    if (record->results.is_array()) {
+        for (const json &result : record->results) {
+            if (!result.is_object())
+                continue;
+            const json score = result.value("score", json());
+            const json passed = result.value("passed", json());
+            lines << tr("%1: score %2, %3")
+                         .arg(stringField(result, "name", QStringLiteral("?")),
+                              score.is_number() ? QString::number(score.get<double>()) : tr("none"),
+                              passed.is_boolean() ? (passed.get<bool>() ? tr("passed") : tr("failed")) : tr("no verdict"));
+            for (const char *key : {"error", "invalid_reason"}) {
+                if (result.contains(key) && !result[key].is_null())
+                    lines << QStringLiteral("  %1: %2").arg(QString::fromLatin1(key), fromJson(result[key]));
+            }
+            if (result.contains("sample") && !result["sample"].is_null())
+                lines << fromJson(result["sample"]);
+        }
+    }
+    lines << QString() << tr("── Datasource item ──") << fromJson(record->datasourceItem);
+    // Plain text: whatever the model wrote (markup included) is shown as it is, never rendered.
+    m_drillDown->setPlainText(lines.join(QLatin1Char('\n')));
+}
+
+QString ResultsPanel::drillDownText() const
+{
+    return m_drillDown->toPlainText();
+}
+
+void ResultsPanel::deleteSelectedRuns()
+{
+    const QList<qint64> ids = selectedRunIds();
+    if (ids.isEmpty() || !m_store)
+        return;
+    auto *command = new itemmodels::DeleteRunsCommand(m_store.get(), m_verdicts.get(), ids);
+    command->setText(ids.size() == 1 ? tr("Delete Run") : tr("Delete %1 Runs").arg(ids.size()));
+    m_undo->push(command);
+    if (m_undo->count() > 0 && m_undo->command(m_undo->index() - 1) == command && !command->lastError().isEmpty())
+        Q_EMIT statusMessage(tr("Could not delete: %1").arg(command->lastError()));
+    else
+        Q_EMIT statusMessage(tr("Deleted %n run(s). Ctrl+Z brings them back.", nullptr, static_cast<int>(ids.size())));
+}
+
+bool ResultsPanel::exportChart(QWidget *chart, const QString &path, QString *error)
+{
+    QString message;
+    const bool ok = ui::exportChart(chart, path, &message);
+    Q_EMIT statusMessage(ok ? tr("Chart saved to %1").arg(path) : message);
+    if (error)
+        *error = message;
+    return ok;
+}
+
+void ResultsPanel::askExport(QWidget *chart, const QString &suffix)
+{
+    auto *dialog = new QFileDialog(this, tr("Export Chart"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(suffix);
+    dialog->setNameFilter(suffix == QLatin1String("svg") ? tr("SVG image (*.svg)") : tr("PNG image (*.png)"));
+    dialog->selectFile(QStringLiteral("chart.%1").arg(suffix));
+    QPointer<QWidget> target(chart);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, target](const QString &path) {
+        if (target)
+            exportChart(target, path);
+    });
+    dialog->open();
+}
+
+} // namespace assay::ui
