@@ -97,6 +97,9 @@ void Application::installEvalRunsPanel()
         m_evalRuns->setWorkspace(m_workspace.get());
     dock->setWidget(m_evalRuns);
     m_window->addPanelDock(dock, Qt::BottomDockWidgetArea);
+    // The bottom panels share one tabbed area, so the response view keeps its room.
+    if (auto *datasetsDock = m_window->findChild<QDockWidget *>(QStringLiteral("datasetsDock")))
+        m_window->tabifyDockWidget(datasetsDock, dock);
 
     QObject::connect(m_evalRuns, &ui::EvalRunsPanel::statusMessage, m_window.get(),
                      [window = m_window.get()](const QString &message) {
@@ -130,8 +133,11 @@ void Application::installResultsPanel()
         m_results->setWorkspace(m_workspace.get());
     dock->setWidget(m_results);
     m_window->addPanelDock(dock, Qt::BottomDockWidgetArea);
-    if (auto *evalRunsDock = m_window->findChild<QDockWidget *>(QStringLiteral("evalRunsDock")))
+    if (auto *evalRunsDock = m_window->findChild<QDockWidget *>(QStringLiteral("evalRunsDock"))) {
         m_window->tabifyDockWidget(evalRunsDock, dock);
+        if (QSettings().value(QStringLiteral("mainWindow/state")).isNull())
+            evalRunsDock->raise(); // first start: the panel that launches runs is in front
+    }
 
     QObject::connect(m_results, &ui::ResultsPanel::statusMessage, m_window.get(),
                      [window = m_window.get()](const QString &message) {

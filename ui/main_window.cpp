@@ -284,12 +284,14 @@ void MainWindow::addPanelDock(QDockWidget *dock, Qt::DockWidgetArea area)
     addDockWidget(area, dock);
     m_docks << dock;
     m_viewMenu->insertAction(m_resetLayoutAction, dock->toggleViewAction());
-    // A dock added after the constructor restored the layout starts hidden, then takes its saved
-    // place and visibility (restoreState only knows docks that exist when it runs).
-    dock->hide();
+    // A dock added after the constructor restored the layout takes its saved place and visibility
+    // (restoreState only knows docks that exist when it runs). With no saved layout (first start)
+    // it stays visible, so a new user sees every panel rather than having to find it in View.
     const QByteArray state = QSettings().value(kStateKey).toByteArray();
-    if (!state.isEmpty())
+    if (!state.isEmpty()) {
+        dock->hide();
         restoreState(state, kLayoutVersion);
+    }
 }
 
 void MainWindow::restoreLayout()
