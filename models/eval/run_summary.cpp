@@ -41,7 +41,8 @@ json RunSummary::toJson() const
                          {"prompt_tokens", u.promptTokens},
                          {"completion_tokens", u.completionTokens},
                          {"total_tokens", u.totalTokens},
-                         {"cached_tokens", u.cachedTokens}});
+                         {"cached_tokens", u.cachedTokens},
+                         {"reasoning_tokens", u.reasoningTokens}});
     }
     json latency = {{"p50", latencyP50Ms ? json(*latencyP50Ms) : json(nullptr)},
                     {"p95", latencyP95Ms ? json(*latencyP95Ms) : json(nullptr)}};
@@ -50,7 +51,8 @@ json RunSummary::toJson() const
             {"per_model_usage", usage},
             {"latency_ms", latency},
             {"estimated_cost_usd", estimatedCostUsd ? json(*estimatedCostUsd) : json(nullptr)},
-            {"cache_hits", cacheHits}};
+            {"cache_hits", cacheHits},
+            {"system_fingerprints", systemFingerprints}};
 }
 
 RunSummary RunSummary::fromJson(const json &document)
@@ -76,6 +78,7 @@ RunSummary RunSummary::fromJson(const json &document)
             usage.completionTokens = integer(u, "completion_tokens");
             usage.totalTokens = integer(u, "total_tokens");
             usage.cachedTokens = integer(u, "cached_tokens");
+            usage.reasoningTokens = integer(u, "reasoning_tokens");
             summary.perModelUsage.push_back(usage);
         }
     }
@@ -88,6 +91,12 @@ RunSummary RunSummary::fromJson(const json &document)
     if (const auto it = document.find("estimated_cost_usd"); it != document.end() && it->is_number())
         summary.estimatedCostUsd = it->get<double>();
     summary.cacheHits = integer(document, "cache_hits");
+    if (const auto it = document.find("system_fingerprints"); it != document.end() && it->is_array()) {
+        for (const json &f : *it) {
+            if (f.is_string())
+                summary.systemFingerprints.push_back(f.get<std::string>());
+        }
+    }
     return summary;
 }
 
@@ -147,6 +156,12 @@ void RunSummaryBuilder::addItem(const store::OutputItemRecord &item)
     const json &sample = item.sample;
     if (!sample.is_object())
         return;
+    // Few distinct values per run (usually one): a linear scan, capped so a backend that
+    // reports a new one per call cannot grow the summary without bound.
+    if (const std::string fingerprint = text(sample, "system_fingerprint");
+        !fingerprint.empty() && m_fingerprints.size() < MaxFingerprints &&
+        std::find(m_fingerprints.begin(), m_fingerprints.end(), fingerprint) == m_fingerprints.end())
+        m_fingerprints.push_back(fingerprint);
     if (!item.cacheHit) {
         const auto usage = sample.find("usage");
         const std::string model = text(sample, "model");
@@ -164,6 +179,7 @@ void RunSummaryBuilder::addItem(const store::OutputItemRecord &item)
             call.usage.outputTokens = integer(*usage, "completion_tokens");
             call.usage.totalTokens = integer(*usage, "total_tokens");
             call.usage.cachedInputTokens = integer(*usage, "cached_tokens");
+            call.usage.reasoningTokens = integer(*usage, "reasoning_tokens");
             call.serviceTier = text(sample, "service_tier");
             addUsage(call);
         }
@@ -176,6 +192,7 @@ void RunSummaryBuilder::addItem(const store::OutputItemRecord &item)
             call.usage.outputTokens = integer(g, "completion_tokens");
             call.usage.totalTokens = integer(g, "total_tokens");
             call.usage.cachedInputTokens = integer(g, "cached_tokens");
+            call.usage.reasoningTokens = integer(g, "reasoning_tokens");
             call.serviceTier = text(g, "service_tier");
             addUsage(call, std::max<qint64>(1, integer(g, "invocations")));
         }
@@ -200,6 +217,7 @@ void RunSummaryBuilder::addUsage(const ModelCallUsage &call, qint64 invocations)
     it->usage.totalTokens += call.usage.totalTokens > 0 ? call.usage.totalTokens
                                                         : call.usage.inputTokens + call.usage.outputTokens;
     it->usage.cachedTokens += call.usage.cachedInputTokens;
+    it->usage.reasoningTokens += call.usage.reasoningTokens;
 }
 
 RunSummary RunSummaryBuilder::build(const prompt::Pricing *pricing) const
@@ -211,6 +229,7 @@ RunSummary RunSummaryBuilder::build(const prompt::Pricing *pricing) const
     summary.errored = m_errored;
     summary.perCriterion = m_criteria;
     summary.cacheHits = m_cacheHits;
+    summary.systemFingerprints = m_fingerprints;
     summary.latencyP50Ms = nearestRankPercentile(m_latencies, 0.50);
     summary.latencyP95Ms = nearestRankPercentile(m_latencies, 0.95);
 
@@ -226,6 +245,7 @@ RunSummary RunSummaryBuilder::build(const prompt::Pricing *pricing) const
             merged->completionTokens += bucket.usage.completionTokens;
             merged->totalTokens += bucket.usage.totalTokens;
             merged->cachedTokens += bucket.usage.cachedTokens;
+            merged->reasoningTokens += bucket.usage.reasoningTokens;
         }
         if (cost) {
             api::TokenUsage usage;

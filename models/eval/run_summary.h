@@ -31,16 +31,20 @@ struct RunSummary {
         qint64 completionTokens = 0;
         qint64 totalTokens = 0;
         qint64 cachedTokens = 0;
+        qint64 reasoningTokens = 0; // part of completionTokens
     };
     std::vector<ModelUsage> perModelUsage; // sampling and grader models
     std::optional<double> latencyP50Ms;
     std::optional<double> latencyP95Ms;
     std::optional<double> estimatedCostUsd; // nullopt when a model has no price
     qint64 cacheHits = 0;
+    // The distinct system_fingerprint values the sampling answers reported, in the order first
+    // seen: a change within a run means the backend changed under it.
+    std::vector<std::string> systemFingerprints;
 
     double passRate() const { return total > 0 ? static_cast<double>(passed) / static_cast<double>(total) : 0.0; }
     // {result_counts, per_testing_criteria_results, per_model_usage, latency_ms{p50,p95},
-    // estimated_cost_usd, cache_hits}
+    // estimated_cost_usd, cache_hits, system_fingerprints}
     nlohmann::json toJson() const;
     static RunSummary fromJson(const nlohmann::json &json);
 };
@@ -57,7 +61,7 @@ struct ModelCallUsage {
 // method over sampled (not cached) items: p = the ceil(q * n)-th smallest latency.
 //
 // Per item it reads: status, results[] (per criterion, in testing_criteria order, matched by
-// name), latencyMs, cacheHit, sample.model + sample.usage (the sampling call, unless it came
+// name), latencyMs, cacheHit, sample.system_fingerprint, sample.model + sample.usage (the sampling call, unless it came
 // from the cache, failed (sample.error) or spent no tokens) and sample.grader_usage[] ({model, prompt_tokens, completion_tokens,
 // total_tokens, cached_tokens, invocations}: the model graders' calls for that item).
 class RunSummaryBuilder {
@@ -81,6 +85,8 @@ private:
     std::vector<RunSummary::Criterion> m_criteria;
     std::vector<Bucket> m_models; // few models: a linear lookup is cheaper than a map
     std::vector<double> m_latencies;
+    static constexpr std::size_t MaxFingerprints = 32;
+    std::vector<std::string> m_fingerprints;
     qint64 m_total = 0, m_passed = 0, m_failed = 0, m_errored = 0, m_cacheHits = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -134,7 +135,9 @@ private Q_SLOTS:
         const QString summary = panel.summaryLabel()->text();
         QVERIFY2(summary.contains(QStringLiteral("4 total, 2 passed, 1 failed, 1 errored")), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("exact: 2 of 3 passed")), qPrintable(summary));
-        QVERIFY2(summary.contains(QStringLiteral("Tokens: 80 (48 prompt, 32 completion)")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("Tokens: 80 — input 48 (0 cached), output 32 (0 reasoning)")),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("Models answering: gpt-4.1-mini (4 calls)")), qPrintable(summary));
         QCOMPARE(panel.passRateChart()->barSetCount(), 1);
 
         // Scores: a histogram over the scored items of the chosen criterion.
@@ -157,6 +160,20 @@ private Q_SLOTS:
         QVERIFY(shown.contains(QStringLiteral("\"answer\": \"Paris\"")));
         panel.setStatusFilter(ResultsPanel::StatusFilter::All);
         QCOMPARE(panel.itemsView()->model()->rowCount(), 4);
+
+        // Failed on one criterion: "similar" failed only on item 1 (score 0.1), not on the error.
+        QCOMPARE(panel.failedCriterionCombo()->count(), 3); // any, exact, similar
+        panel.failedCriterionCombo()->setCurrentIndex(2);
+        QCOMPARE(panel.itemsView()->model()->rowCount(), 1);
+        QCOMPARE(panel.itemsView()->model()->index(0, 0).data().toString(), QStringLiteral("1"));
+        panel.failedCriterionCombo()->setCurrentIndex(0);
+        QCOMPARE(panel.itemsView()->model()->rowCount(), 4);
+
+        // The runs filter matches any column, case-insensitively.
+        panel.runsFilter()->setText(QStringLiteral("SECOND"));
+        QCOMPARE(runs->rowCount(), 1);
+        panel.runsFilter()->clear();
+        QCOMPARE(runs->rowCount(), 2);
 
         // Both runs: grouped bars, one set per run.
         panel.selectRuns({m_first, m_second});

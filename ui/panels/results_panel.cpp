@@ -9,6 +9,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
 #include <QPlainTextEdit>
@@ -158,6 +159,23 @@ QWidget *ResultsPanel::createRunsSide()
     connect(m_deleteAction, &QAction::triggered, this, &ResultsPanel::deleteSelectedRuns);
     m_runsView->addAction(m_deleteAction);
 
+    m_runsFilter = new QLineEdit(side);
+    m_runsFilter->setObjectName(QStringLiteral("resultsRunsFilter"));
+    m_runsFilter->setPlaceholderText(tr("Filter runs by name, eval, model, status… (Ctrl+F)"));
+    m_runsFilter->setClearButtonEnabled(true);
+    connect(m_runsFilter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (m_runsProxy)
+            m_runsProxy->setFilterFixedString(text);
+    });
+    auto *findAction = new QAction(tr("Filter Runs"), this);
+    findAction->setShortcut(QKeySequence::Find);
+    findAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(findAction, &QAction::triggered, this, [this] {
+        m_runsFilter->setFocus(Qt::ShortcutFocusReason);
+        m_runsFilter->selectAll();
+    });
+    addAction(findAction);
+
     auto *buttons = new QHBoxLayout;
     auto *deleteButton = new QPushButton(tr("Delete"), side);
     deleteButton->setToolTip(tr("Delete the selected runs (Ctrl+Z brings them back)"));
@@ -170,6 +188,7 @@ QWidget *ResultsPanel::createRunsSide()
     buttons->addWidget(deleteButton);
     buttons->addWidget(refreshButton);
     buttons->addStretch();
+    layout->addWidget(m_runsFilter);
     layout->addWidget(m_runsView);
     layout->addLayout(buttons);
     return side;
@@ -236,6 +255,16 @@ QWidget *ResultsPanel::createItemsTab()
     m_statusCombo->addItem(tr("Errored"), static_cast<int>(itemmodels::OutputItemsFilterModel::Errored));
     m_statusCombo->addItem(tr("Passed"), static_cast<int>(itemmodels::OutputItemsFilterModel::Passed));
     filterRow->addWidget(m_statusCombo);
+    filterRow->addWidget(new QLabel(tr("Criterion:"), tab));
+    m_failedCriterionCombo = new QComboBox(tab);
+    m_failedCriterionCombo->setObjectName(QStringLiteral("resultsFailedCriterion"));
+    m_failedCriterionCombo->setToolTip(tr("Keep only the items this criterion failed (invalid counts as failed)"));
+    m_failedCriterionCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    filterRow->addWidget(m_failedCriterionCombo);
+    connect(m_failedCriterionCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        // Entry 0 is "any": the criteria follow in the model's order.
+        m_itemsFilter->setFailedCriterion(index - 1);
+    });
     filterRow->addStretch();
     auto *hint = new QLabel(tr("Double-click or Enter: show the item"), tab);
     hint->setEnabled(false);
@@ -312,6 +341,9 @@ void ResultsPanel::setWorkspace(store::Workspace *workspace)
     m_runsProxy = new QSortFilterProxyModel(this);
     m_runsProxy->setSourceModel(m_runs);
     m_runsProxy->setSortRole(itemmodels::RunsModel::role(itemmodels::RunsModel::Role::Sort));
+    m_runsProxy->setFilterKeyColumn(-1); // any column: name, eval, model, status, dataset…
+    m_runsProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_runsProxy->setFilterFixedString(m_runsFilter->text());
     m_runsView->setModel(m_runsProxy);
     m_runsView->horizontalHeader()->setSortIndicator(
         itemmodels::RunsModel::column(itemmodels::RunsModel::Column::Started), Qt::DescendingOrder);
@@ -436,14 +468,29 @@ void ResultsPanel::updateSummary()
             return value ? tr("%1 ms").arg(QLocale().toString(*value, 'f', 0)) : tr("n/a");
         };
         lines << tr("Latency: p50 %1, p95 %2").arg(ms(summary.latencyP50Ms), ms(summary.latencyP95Ms));
-        qint64 prompt = 0, completion = 0, total = 0;
+        qint64 prompt = 0, cached = 0, completion = 0, reasoning = 0, total = 0;
+        QStringList models;
         for (const auto &usage : summary.perModelUsage) {
             prompt += usage.promptTokens;
+            cached += usage.cachedTokens;
             completion += usage.completionTokens;
+            reasoning += usage.reasoningTokens;
             total += usage.totalTokens;
+            models << (usage.invocations == 1 ? tr("%1 (1 call)").arg(QString::fromStdString(usage.model))
+                                              : tr("%1 (%2 calls)")
+                                                    .arg(QString::fromStdString(usage.model))
+                                                    .arg(QLocale().toString(usage.invocations)));
         }
-        lines << tr("Tokens: %1 (%2 prompt, %3 completion)")
-                     .arg(QLocale().toString(total), QLocale().toString(prompt), QLocale().toString(completion));
+        const QLocale locale;
+        lines << tr("Tokens: %1 — input %2 (%3 cached), output %4 (%5 reasoning)")
+                     .arg(locale.toString(total), locale.toString(prompt), locale.toString(cached),
+                          locale.toString(completion), locale.toString(reasoning));
+        if (!models.isEmpty())
+            lines << tr("Models answering: %1").arg(models.join(QStringLiteral(", ")));
+        QStringList fingerprints;
+        for (const std::string &fingerprint : summary.systemFingerprints)
+            fingerprints << QString::fromStdString(fingerprint);
+        lines << tr("system_fingerprint: %1").arg(fingerprints.isEmpty() ? tr("none reported") : fingerprints.join(QStringLiteral(", ")));
         lines << (summary.estimatedCostUsd ? tr("Estimated cost: $%1").arg(QLocale().toString(*summary.estimatedCostUsd, 'f', 4))
                                            : tr("Estimated cost: unknown"));
         blocks << lines.join(QLatin1Char('\n'));
@@ -461,6 +508,19 @@ void ResultsPanel::updateCriteria()
         m_criterionCombo->addItems(m_items->criteria());
     const int keep = m_criterionCombo->findText(previous);
     m_criterionCombo->setCurrentIndex(keep >= 0 ? keep : (m_criterionCombo->count() > 0 ? 0 : -1));
+
+    // The items filter keeps its criterion when the next run has one of the same name.
+    const QString previousFailed = m_failedCriterionCombo->currentIndex() > 0 ? m_failedCriterionCombo->currentText() : QString();
+    {
+        const QSignalBlocker failedBlocker(m_failedCriterionCombo);
+        m_failedCriterionCombo->clear();
+        m_failedCriterionCombo->addItem(tr("any"));
+        if (m_items)
+            m_failedCriterionCombo->addItems(m_items->criteria());
+        const int keepFailed = previousFailed.isEmpty() ? 0 : std::max(0, m_failedCriterionCombo->findText(previousFailed));
+        m_failedCriterionCombo->setCurrentIndex(keepFailed);
+        m_itemsFilter->setFailedCriterion(keepFailed - 1);
+    }
     updateHistogram();
 }
 

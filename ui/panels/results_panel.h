@@ -9,6 +9,7 @@
 class QAction;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QModelIndex;
 class QPlainTextEdit;
 class QSortFilterProxyModel;
@@ -75,6 +76,8 @@ public:
     ScoreHistogramChart *scoreChart() const { return m_scoreChart; }
     QComboBox *statusCombo() const { return m_statusCombo; }
     QComboBox *criterionCombo() const { return m_criterionCombo; }
+    QComboBox *failedCriterionCombo() const { return m_failedCriterionCombo; }
+    QLineEdit *runsFilter() const { return m_runsFilter; }
     QUndoStack *undoStack() const { return m_undo; }
     QAction *deleteAction() const { return m_deleteAction; }
 
@@ -108,6 +111,8 @@ private:
     PassRateChart *m_passRateChart = nullptr;
     QTableView *m_itemsView = nullptr;
     QComboBox *m_statusCombo = nullptr;
+    QComboBox *m_failedCriterionCombo = nullptr;
+    QLineEdit *m_runsFilter = nullptr;
     QPlainTextEdit *m_drillDown = nullptr;
     QComboBox *m_criterionCombo = nullptr;
     ScoreHistogramChart *m_scoreChart = nullptr;

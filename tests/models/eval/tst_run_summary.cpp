@@ -108,6 +108,30 @@ private Q_SLOTS:
         QVERIFY(!builder.build(&empty).estimatedCostUsd); // a model without a price: no estimate
     }
 
+    void reasoningTokensAndFingerprintsAreKept()
+    {
+        RunSummaryBuilder builder({"c"});
+        OutputItemRecord first = item(QStringLiteral("pass"), json::array({result("c", true)}), 100);
+        first.sample["usage"]["reasoning_tokens"] = 7;
+        first.sample["system_fingerprint"] = "fp_a";
+        OutputItemRecord second = item(QStringLiteral("pass"), json::array({result("c", true)}), 120);
+        second.sample["usage"]["reasoning_tokens"] = 5;
+        second.sample["system_fingerprint"] = "fp_b";
+        OutputItemRecord third = item(QStringLiteral("fail"), json::array({result("c", false)}), 90);
+        third.sample["system_fingerprint"] = "fp_a"; // seen before: listed once
+        builder.addItem(first);
+        builder.addItem(second);
+        builder.addItem(third);
+        const RunSummary summary = builder.build(nullptr);
+        QCOMPARE(summary.perModelUsage.size(), std::size_t(1));
+        QCOMPARE(summary.perModelUsage[0].reasoningTokens, qint64(12));
+        QCOMPARE(summary.systemFingerprints, (std::vector<std::string>{"fp_a", "fp_b"}));
+
+        const RunSummary back = RunSummary::fromJson(summary.toJson());
+        QCOMPARE(back.perModelUsage[0].reasoningTokens, qint64(12));
+        QCOMPARE(back.systemFingerprints, summary.systemFingerprints);
+    }
+
     void jsonRoundTripsAndMatchesEvalRunNames()
     {
         RunSummary summary;
