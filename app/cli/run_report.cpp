@@ -106,7 +106,7 @@ bool writeOutputItems(const store::EvalStore &store, const QList<store::RunRecor
     for (const store::RunRecord &run : runs) {
         const QString runId = exportedRunId(run);
         const QString evalId = exportedEvalId(run, store);
-        for (const store::OutputItemRecord &item : store.items(run.id)) {
+        for (const store::OutputItemRecord &item : store.items(run.id, store::EvalStore::ItemFields::WithoutRawExchanges)) {
             const std::string line = item.toOutputItemJson(runId, evalId).dump(-1, ' ', false,
                                                                                 nlohmann::json::error_handler_t::replace) +
                                      '\n';

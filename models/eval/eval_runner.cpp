@@ -9,6 +9,8 @@
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
+#include <QUrlQuery>
 
 #include "models/api/api_client.h"
 #include "models/dataset/json_schema_validator.h"
@@ -92,7 +94,8 @@ json usageOf(const std::optional<api::TokenUsage> &usage)
     return {{"total_tokens", u.totalTokens > 0 ? u.totalTokens : u.inputTokens + u.outputTokens},
             {"completion_tokens", u.outputTokens},
             {"prompt_tokens", u.inputTokens},
-            {"cached_tokens", u.cachedInputTokens}};
+            {"cached_tokens", u.cachedInputTokens},
+            {"reasoning_tokens", u.reasoningTokens}};
 }
 
 json paramOf(const json &params, std::initializer_list<const char *> keys)
@@ -146,6 +149,26 @@ json namespaceOfProvided(const json &provided)
     return ns;
 }
 
+// The sampling endpoint as the drill-down shows it: no user info, and a query item that looks
+// like a key (some proxies take ?api-key=...) redacted, as the request inspector does.
+std::string displayedEndpoint(const api::Profile &profile, api::ApiKind api)
+{
+    QUrl url = profile.endpoint(api == api::ApiKind::Responses ? QStringLiteral("responses")
+                                                               : QStringLiteral("chat/completions"));
+    url.setUserInfo(QString());
+    if (url.hasQuery()) {
+        QUrlQuery query(url);
+        auto items = query.queryItems(QUrl::FullyEncoded);
+        for (auto &[name, value] : items) {
+            if (api::RequestRecord::isSecretHeader(name.toUtf8()))
+                value = QStringLiteral("REDACTED");
+        }
+        query.setQueryItems(items);
+        url.setQuery(query);
+    }
+    return url.toString().toStdString();
+}
+
 // Deletes a QObject from the event loop: it may be the sender of the signal being handled.
 template <typename T>
 void dispose(T *&object)
@@ -170,6 +193,8 @@ struct ItemState {
     json sampleNamespace;
     qint64 latencyMs = -1;
     bool cacheHit = false;
+    bool sampled = false;  // a sampling request was sent (or answered from the cache)
+    json rawResponse;      // the answer's body, for OutputItemRecord::rawResponse
     std::vector<GradeResult> results;
     int pendingGrades = 0;
     bool holdsSlot = false; // counted against the concurrency cap
@@ -245,6 +270,7 @@ public:
     prompt::Pricing m_pricing;
     bool m_useCache = false;
     bool m_jsonOutput = false;
+    std::string m_endpoint; // for OutputItemRecord::rawRequest
     // Every grader is local (no model call, no python): grading cannot add requests, so an
     // answered item hands its slot to the next row before it is graded and committed.
     bool m_releaseEarly = false;
@@ -338,6 +364,7 @@ bool EvalRunner::Impl::prepare(const EvalSpec &eval, const RunSpec &run, LoadedI
     m_validate = validate;
     m_pricing = options.pricing ? *options.pricing : prompt::Pricing::builtIn();
     m_jsonOutput = run.requestsJsonOutput();
+    m_endpoint = displayedEndpoint(profile, run.api);
     if (options.useCache) {
         m_useCache = *options.useCache;
     } else {
@@ -551,6 +578,8 @@ void EvalRunner::Impl::onSampled(qint64 index, const api::ResponseResult &result
     ItemState &state = *it->second;
     state.cacheHit = cacheHit;
     state.latencyMs = cacheHit ? 0 : result.totalMs.value_or(-1);
+    state.sampled = true;
+    state.rawResponse = result.rawResponse;
 
     const json &params = m_run.samplingParams;
     state.sampleRecord = {{"input", state.input},
@@ -566,6 +595,8 @@ void EvalRunner::Impl::onSampled(qint64 index, const api::ResponseResult &result
                           {"seed", paramOf(params, {"seed"})}};
     if (!result.serviceTier.empty())
         state.sampleRecord["service_tier"] = result.serviceTier;
+    if (!result.systemFingerprint.empty())
+        state.sampleRecord["system_fingerprint"] = result.systemFingerprint;
 
     if (result.error) {
         const api::ApiError &error = *result.error;
@@ -674,6 +705,10 @@ void EvalRunner::Impl::finishItem(qint64 index, const QString &status, const QSt
     record.results = json::array();
     for (const GradeResult &r : state->results)
         record.results.push_back(r.toJson());
+    if (state->sampled) {
+        record.rawRequest = {{"method", "POST"}, {"url", m_endpoint}, {"body", std::move(state->body)}};
+        record.rawResponse = std::move(state->rawResponse);
+    }
     record.error = error;
     record.latencyMs = state->latencyMs;
     record.cacheHit = state->cacheHit;
@@ -919,7 +954,7 @@ bool EvalRunner::resume(qint64 runId, LoadedItems loaded, const api::Profile &pr
         return false;
 
     const QSet<qint64> finished = d.m_store.finishedItemIds(runId);
-    for (const store::OutputItemRecord &item : d.m_store.items(runId))
+    for (const store::OutputItemRecord &item : d.m_store.items(runId, store::EvalStore::ItemFields::WithoutRawExchanges))
         d.m_builder.addItem(item);
     std::vector<qint64> toDo;
     toDo.reserve(d.m_items.size());

@@ -1,6 +1,6 @@
 #include "models/itemmodels/delete_runs_command.h"
 
-#include <algorithm>
+#include <utility>
 
 #include <QCoreApplication>
 
@@ -33,13 +33,11 @@ void DeleteRunsCommand::redo()
         setObsolete(true);
         return;
     }
-    for (qsizetype i = 0; i < m_runIds.size(); ++i) {
-        const qint64 id = m_runIds[i];
+    for (const qint64 id : std::as_const(m_runIds)) {
         std::optional<store::RunRecord> run = m_store->run(id);
         if (!run)
             continue;
         Saved saved;
-        saved.position = i;
         saved.run = std::move(*run);
         saved.items = m_store->items(id);
         if (m_verdicts)
@@ -58,31 +56,16 @@ void DeleteRunsCommand::redo()
 void DeleteRunsCommand::undo()
 {
     m_error.clear();
-    // By old id, so runs created in the same millisecond come back in their old order.
-    std::vector<Saved *> order;
-    for (Saved &saved : m_saved)
-        order.push_back(&saved);
-    std::sort(order.begin(), order.end(), [](const Saved *a, const Saved *b) { return a->run.id < b->run.id; });
-    for (Saved *entry : order) {
-        Saved &saved = *entry;
+    // Under their old ids, so everything that names a run by id (selections, verdicts, reports,
+    // other commands on the stack) still finds it.
+    for (Saved &saved : m_saved) {
         QString error;
-        const std::optional<qint64> id = m_store->createRun(saved.run, &error);
-        if (!id) {
+        if (!m_store->restoreRun(saved.run, saved.items, &error)) {
             m_error = error;
             continue;
         }
-        for (store::OutputItemRecord &item : saved.items) {
-            item.runId = *id;
-            if (!m_store->commitItem(item, &error))
-                m_error = error;
-        }
-        if (m_verdicts && !saved.verdicts.isEmpty()) {
-            for (store::HumanVerdict &verdict : saved.verdicts)
-                verdict.runId = *id;
-            if (!m_verdicts->restoreVerdicts(saved.verdicts, &error))
-                m_error = error;
-        }
-        m_runIds[saved.position] = *id;
+        if (m_verdicts && !saved.verdicts.isEmpty() && !m_verdicts->restoreVerdicts(saved.verdicts, &error))
+            m_error = error;
     }
     m_saved.clear();
 }

@@ -11,10 +11,9 @@
 
 namespace assay::itemmodels {
 
-// Deletes runs (with their items and human verdicts) so that undo brings them back. EvalStore
-// cannot re-insert a run under its old id, so undo re-creates each run (same fields, created_at
-// kept, so it returns to its place in the list) under a new id and commits its items and verdicts
-// to it; runIds() then names the runs as they are now, and a later redo deletes those.
+// Deletes runs (with their items and human verdicts) so that undo brings them back under the
+// same ids, with the same fields, items and verdicts (EvalStore::restoreRun, one transaction per
+// run). runIds() therefore never changes.
 //
 // The deleted runs are held in memory (items as JSON) while the command is on the stack.
 // A command that found none of its runs is obsolete: QUndoStack::push() drops it.
@@ -31,7 +30,6 @@ public:
 
 private:
     struct Saved {
-        qint64 position = 0; // index in m_runIds
         store::RunRecord run;
         std::vector<store::OutputItemRecord> items;
         QList<store::HumanVerdict> verdicts;

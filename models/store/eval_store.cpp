@@ -51,20 +51,33 @@ constexpr auto kUpdateRun =
     " total_items = :total_items WHERE id = :id";
 constexpr auto kDeleteRunItems = "DELETE FROM output_items WHERE run_id = :id";
 constexpr auto kDeleteRun = "DELETE FROM runs WHERE id = :id";
+// Undo of a deletion: the run comes back under its old id (AUTOINCREMENT never hands a deleted id
+// to a new run, so the id is free).
+constexpr auto kRestoreRun =
+    "INSERT INTO runs (id, eval_id, name, model, api, status, source, openai_id, run_spec, summary, dataset_path,"
+    " dataset_hash, total_items, created_at, finished_at)"
+    " VALUES (:id, :eval_id, :name, :model, :api, :status, :source, :openai_id, :run_spec, :summary,"
+    " :dataset_path, :dataset_hash, :total_items, :created_at, :finished_at)";
 
 constexpr auto kUpsertItem =
     "INSERT INTO output_items (run_id, datasource_item_id, status, datasource_item, sample, results, error,"
-    " latency_ms, cache_hit, openai_id, created_at)"
+    " latency_ms, cache_hit, openai_id, created_at, raw_request, raw_response)"
     " VALUES (:run_id, :datasource_item_id, :status, :datasource_item, :sample, :results, :error,"
-    " :latency_ms, :cache_hit, :openai_id, :created_at)"
+    " :latency_ms, :cache_hit, :openai_id, :created_at, :raw_request, :raw_response)"
     " ON CONFLICT (run_id, datasource_item_id) DO UPDATE SET status = excluded.status,"
     " datasource_item = excluded.datasource_item, sample = excluded.sample, results = excluded.results,"
     " error = excluded.error, latency_ms = excluded.latency_ms, cache_hit = excluded.cache_hit,"
-    " openai_id = excluded.openai_id, created_at = excluded.created_at";
-constexpr auto kItemsOfRun =
+    " openai_id = excluded.openai_id, created_at = excluded.created_at,"
+    " raw_request = excluded.raw_request, raw_response = excluded.raw_response";
+constexpr auto kItemColumns =
     "SELECT run_id, datasource_item_id, status, datasource_item, sample, results, error, latency_ms, "
-    "cache_hit,"
-    " openai_id, created_at FROM output_items WHERE run_id = :run_id ORDER BY datasource_item_id";
+    "cache_hit, openai_id, created_at, raw_request, raw_response FROM output_items";
+// The same row shape without the raw exchanges (often the largest columns), for whole-run readers.
+constexpr auto kItemColumnsWithoutRaw =
+    "SELECT run_id, datasource_item_id, status, datasource_item, sample, results, error, latency_ms, "
+    "cache_hit, openai_id, created_at, NULL, NULL FROM output_items";
+constexpr auto kItemsOfRun = " WHERE run_id = :run_id ORDER BY datasource_item_id";
+constexpr auto kItemOfRun = " WHERE run_id = :run_id AND datasource_item_id = :datasource_item_id";
 constexpr auto kItemIdsOfRun = "SELECT datasource_item_id FROM output_items WHERE run_id = :run_id";
 
 constexpr auto kCachedResponse = "SELECT response FROM response_cache WHERE key = :key";
@@ -188,6 +201,8 @@ OutputItemRecord readItem(const QSqlQuery &query)
     record.cacheHit = query.value(8).toInt() != 0;
     record.openaiId = query.value(9).toString();
     record.createdAt = readTime(query.value(10));
+    record.rawRequest = readJson(query.value(11));
+    record.rawResponse = readJson(query.value(12));
     return record;
 }
 
@@ -282,6 +297,56 @@ std::optional<Record> selectFirst(const Workspace &workspace, const QString &sta
     if (!query.exec() || !query.next())
         return std::nullopt;
     return read(query);
+}
+
+bool isItemStatus(const QString &status)
+{
+    return status == QLatin1String("pass") || status == QLatin1String("fail") || status == QLatin1String("error");
+}
+
+QString itemStatusProblem(const QString &status)
+{
+    return QStringLiteral("Unknown output item status '%1' (pass, fail or error).").arg(status);
+}
+
+// Every column of kInsertRun / kRestoreRun but the id.
+void bindRun(QSqlQuery &query, const RunRecord &run, const QString &status)
+{
+    query.bindValue(QStringLiteral(":eval_id"), run.evalId);
+    query.bindValue(QStringLiteral(":name"), notNull(run.name));
+    query.bindValue(QStringLiteral(":model"), notNull(run.model));
+    query.bindValue(QStringLiteral(":api"), run.api.isEmpty() ? QStringLiteral("responses") : run.api);
+    query.bindValue(QStringLiteral(":status"), status);
+    query.bindValue(QStringLiteral(":source"), run.source.isEmpty() ? QStringLiteral("local") : run.source);
+    query.bindValue(QStringLiteral(":openai_id"), optionalText(run.openaiId));
+    query.bindValue(QStringLiteral(":run_spec"), jsonText(run.runSpec.is_null() ? json::object() : run.runSpec));
+    query.bindValue(QStringLiteral(":summary"), optionalJson(run.summary));
+    query.bindValue(QStringLiteral(":dataset_path"), notNull(run.datasetPath));
+    query.bindValue(QStringLiteral(":dataset_hash"), notNull(run.datasetHash));
+    query.bindValue(QStringLiteral(":total_items"), run.totalItems);
+    query.bindValue(QStringLiteral(":created_at"),
+                    timeText(run.createdAt.isValid() ? run.createdAt : QDateTime::currentDateTimeUtc()));
+    query.bindValue(QStringLiteral(":finished_at"), optionalTime(run.finishedAt));
+}
+
+// Every column of kUpsertItem; runId given apart so a restored run's items land on it.
+void bindItem(QSqlQuery &query, const OutputItemRecord &item, qint64 runId)
+{
+    query.bindValue(QStringLiteral(":run_id"), runId);
+    query.bindValue(QStringLiteral(":datasource_item_id"), item.datasourceItemId);
+    query.bindValue(QStringLiteral(":status"), item.status);
+    query.bindValue(QStringLiteral(":datasource_item"),
+                    jsonText(item.datasourceItem.is_null() ? json::object() : item.datasourceItem));
+    query.bindValue(QStringLiteral(":sample"), jsonText(item.sample.is_null() ? json::object() : item.sample));
+    query.bindValue(QStringLiteral(":results"), jsonText(item.results.is_null() ? json::array() : item.results));
+    query.bindValue(QStringLiteral(":error"), notNull(item.error));
+    query.bindValue(QStringLiteral(":latency_ms"), item.latencyMs);
+    query.bindValue(QStringLiteral(":cache_hit"), item.cacheHit ? 1 : 0);
+    query.bindValue(QStringLiteral(":openai_id"), optionalText(item.openaiId));
+    query.bindValue(QStringLiteral(":created_at"),
+                    timeText(item.createdAt.isValid() ? item.createdAt : QDateTime::currentDateTimeUtc()));
+    query.bindValue(QStringLiteral(":raw_request"), optionalJson(item.rawRequest));
+    query.bindValue(QStringLiteral(":raw_response"), optionalJson(item.rawResponse));
 }
 
 } // namespace
@@ -465,22 +530,7 @@ std::optional<qint64> EvalStore::createRun(const RunRecord &run, QString *error)
     }
     QSqlQuery query(db);
     query.prepare(sql(kInsertRun));
-    query.bindValue(QStringLiteral(":eval_id"), run.evalId);
-    query.bindValue(QStringLiteral(":name"), notNull(run.name));
-    query.bindValue(QStringLiteral(":model"), notNull(run.model));
-    query.bindValue(QStringLiteral(":api"), run.api.isEmpty() ? QStringLiteral("responses") : run.api);
-    query.bindValue(QStringLiteral(":status"), status);
-    query.bindValue(QStringLiteral(":source"), run.source.isEmpty() ? QStringLiteral("local") : run.source);
-    query.bindValue(QStringLiteral(":openai_id"), optionalText(run.openaiId));
-    query.bindValue(QStringLiteral(":run_spec"),
-                    jsonText(run.runSpec.is_null() ? json::object() : run.runSpec));
-    query.bindValue(QStringLiteral(":summary"), optionalJson(run.summary));
-    query.bindValue(QStringLiteral(":dataset_path"), notNull(run.datasetPath));
-    query.bindValue(QStringLiteral(":dataset_hash"), notNull(run.datasetHash));
-    query.bindValue(QStringLiteral(":total_items"), run.totalItems);
-    query.bindValue(QStringLiteral(":created_at"),
-                    timeText(run.createdAt.isValid() ? run.createdAt : QDateTime::currentDateTimeUtc()));
-    query.bindValue(QStringLiteral(":finished_at"), optionalTime(run.finishedAt));
+    bindRun(query, run, status);
     if (!query.exec()) {
         setError(error, errorText(query.lastError()));
         return std::nullopt;
@@ -572,37 +622,57 @@ bool EvalStore::deleteRun(qint64 id, QString *error)
     return true;
 }
 
+bool EvalStore::restoreRun(const RunRecord &run, const std::vector<OutputItemRecord> &items, QString *error)
+{
+    if (!m_workspace.isOpen())
+        return setError(error, QStringLiteral("The workspace is not open."));
+    if (run.id <= 0)
+        return setError(error, QStringLiteral("A run to restore needs its id."));
+    const QString status = run.status.isEmpty() ? QStringLiteral("queued") : run.status;
+    if (!isRunStatus(status))
+        return setError(error, QStringLiteral("Unknown run status '%1'.").arg(status));
+    for (const OutputItemRecord &item : items) {
+        if (!isItemStatus(item.status))
+            return setError(error, itemStatusProblem(item.status));
+    }
+    const QSqlDatabase db = m_workspace.database();
+    WriteTransaction transaction(db);
+    if (!transaction.isOpen())
+        return setError(error, errorText(transaction.error()));
+    QSqlQuery query(db);
+    query.prepare(sql(kRestoreRun));
+    query.bindValue(QStringLiteral(":id"), run.id);
+    bindRun(query, run, status);
+    if (!query.exec())
+        return setError(error, errorText(query.lastError()));
+    query.prepare(sql(kUpsertItem));
+    for (const OutputItemRecord &item : items) {
+        bindItem(query, item, run.id);
+        if (!query.exec())
+            return setError(error, errorText(query.lastError()));
+    }
+    query.finish();
+    if (!transaction.commit())
+        return setError(error, errorText(transaction.error()));
+    Q_EMIT runsChanged();
+    return true;
+}
+
 // --- Items ------------------------------------------------------------------------------------
 
 bool EvalStore::commitItem(const OutputItemRecord &item, QString *error)
 {
     if (!m_workspace.isOpen())
         return setError(error, QStringLiteral("The workspace is not open."));
-    if (item.status != QLatin1String("pass") && item.status != QLatin1String("fail") &&
-        item.status != QLatin1String("error"))
-        return setError(
-            error, QStringLiteral("Unknown output item status '%1' (pass, fail or error).").arg(item.status));
+    if (!isItemStatus(item.status))
+        return setError(error, itemStatusProblem(item.status));
     const QSqlDatabase db = m_workspace.database();
     WriteTransaction transaction(db);
     if (!transaction.isOpen())
         return setError(error, errorText(transaction.error()));
     QSqlQuery query(db);
     query.prepare(sql(kUpsertItem));
-    query.bindValue(QStringLiteral(":run_id"), item.runId);
-    query.bindValue(QStringLiteral(":datasource_item_id"), item.datasourceItemId);
-    query.bindValue(QStringLiteral(":status"), item.status);
-    query.bindValue(QStringLiteral(":datasource_item"),
-                    jsonText(item.datasourceItem.is_null() ? json::object() : item.datasourceItem));
-    query.bindValue(QStringLiteral(":sample"),
-                    jsonText(item.sample.is_null() ? json::object() : item.sample));
-    query.bindValue(QStringLiteral(":results"),
-                    jsonText(item.results.is_null() ? json::array() : item.results));
-    query.bindValue(QStringLiteral(":error"), notNull(item.error));
-    query.bindValue(QStringLiteral(":latency_ms"), item.latencyMs);
-    query.bindValue(QStringLiteral(":cache_hit"), item.cacheHit ? 1 : 0);
-    query.bindValue(QStringLiteral(":openai_id"), optionalText(item.openaiId));
-    query.bindValue(QStringLiteral(":created_at"),
-                    timeText(item.createdAt.isValid() ? item.createdAt : QDateTime::currentDateTimeUtc()));
+    bindItem(query, item, item.runId);
     if (!query.exec())
         return setError(error, errorText(query.lastError()));
     query.finish();
@@ -612,11 +682,52 @@ bool EvalStore::commitItem(const OutputItemRecord &item, QString *error)
     return true;
 }
 
-std::vector<OutputItemRecord> EvalStore::items(qint64 runId) const
+bool EvalStore::commitItems(const std::vector<OutputItemRecord> &items, QString *error)
 {
+    if (!m_workspace.isOpen())
+        return setError(error, QStringLiteral("The workspace is not open."));
+    for (const OutputItemRecord &item : items) {
+        if (!isItemStatus(item.status))
+            return setError(error, itemStatusProblem(item.status));
+    }
+    if (items.empty())
+        return true;
+    const QSqlDatabase db = m_workspace.database();
+    WriteTransaction transaction(db);
+    if (!transaction.isOpen())
+        return setError(error, errorText(transaction.error()));
+    QSqlQuery query(db);
+    query.prepare(sql(kUpsertItem));
+    for (const OutputItemRecord &item : items) {
+        bindItem(query, item, item.runId);
+        if (!query.exec())
+            return setError(error, errorText(query.lastError()));
+    }
+    query.finish();
+    if (!transaction.commit())
+        return setError(error, errorText(transaction.error()));
+    return true;
+}
+
+std::vector<OutputItemRecord> EvalStore::items(qint64 runId, ItemFields fields) const
+{
+    const char *columns = fields == ItemFields::All ? kItemColumns : kItemColumnsWithoutRaw;
     const QList<OutputItemRecord> records =
-        selectAll(m_workspace, sql(kItemsOfRun), &readItem, QStringLiteral(":run_id"), runId);
+        selectAll(m_workspace, sql(columns, kItemsOfRun), &readItem, QStringLiteral(":run_id"), runId);
     return {records.cbegin(), records.cend()};
+}
+
+std::optional<OutputItemRecord> EvalStore::item(qint64 runId, qint64 datasourceItemId) const
+{
+    if (!m_workspace.isOpen())
+        return std::nullopt;
+    QSqlQuery query(m_workspace.database());
+    query.prepare(sql(kItemColumns, kItemOfRun));
+    query.bindValue(QStringLiteral(":run_id"), runId);
+    query.bindValue(QStringLiteral(":datasource_item_id"), datasourceItemId);
+    if (!query.exec() || !query.next())
+        return std::nullopt;
+    return readItem(query);
 }
 
 QSet<qint64> EvalStore::finishedItemIds(qint64 runId) const

@@ -59,6 +59,12 @@ struct OutputItemRecord {
     bool cacheHit = false;
     QString openaiId;       // "outputitem_..." when imported
     QDateTime createdAt;
+    // What was sent and received for the sampling call, for the drill-down (local runs; null for
+    // imported items and items that errored before sampling). rawRequest is {"method", "url",
+    // "body"}: never a header, so never a key. rawResponse is the API's answer body as parsed
+    // (for a stream, the final response object the stream assembled).
+    nlohmann::json rawRequest;
+    nlohmann::json rawResponse;
     // The EvalRunOutputItem JSON (object, id, run_id, eval_id, status, datasource_item_id,
     // datasource_item, results, sample, created_at) as Assay exports it; local items add an
     // "assay" object {latency_ms, cache_hit, error}.
@@ -89,10 +95,18 @@ public:
     QList<RunRecord> runs() const;          // newest first (created_at)
     QList<RunRecord> unfinishedRuns() const; // status queued / in_progress: offered for resume
     bool deleteRun(qint64 id, QString *error = nullptr);
+    // Puts a deleted run back under its old id (run.id) with its items (their runId is ignored),
+    // all in one transaction: undo of a deletion. Fails when a run with that id exists.
+    bool restoreRun(const RunRecord &run, const std::vector<OutputItemRecord> &items, QString *error = nullptr);
 
     // Inserts or replaces the item with the same (run, datasource_item_id).
     bool commitItem(const OutputItemRecord &item, QString *error = nullptr);
-    std::vector<OutputItemRecord> items(qint64 runId) const; // by datasource_item_id
+    // Several items in one transaction: all or none.
+    bool commitItems(const std::vector<OutputItemRecord> &items, QString *error = nullptr);
+    // What items() reads: reports and exports of large runs skip the raw exchanges they never show.
+    enum class ItemFields { All, WithoutRawExchanges };
+    std::vector<OutputItemRecord> items(qint64 runId, ItemFields fields = ItemFields::All) const; // by datasource_item_id
+    std::optional<OutputItemRecord> item(qint64 runId, qint64 datasourceItemId) const;
     QSet<qint64> finishedItemIds(qint64 runId) const; // every committed item, errored ones included
 
     // The response cache: a sampling or grader answer keyed by the SHA-256 of the exact request body.

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include <sys/resource.h>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,21 @@ qint64 statusKb(const QString &path, const char *field)
             return line.mid(prefix.size()).trimmed().split(' ').value(0).toLongLong();
     }
     return -1;
+}
+
+// utime + stime of another process (the fake server child), from /proc/PID/stat.
+double processCpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    // Fields after the parenthesised command name, which may itself hold spaces.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return -1;
+    const long ticks = sysconf(_SC_CLK_TCK);
+    return static_cast<double>(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / static_cast<double>(ticks);
 }
 
 double cpuSeconds()
@@ -191,6 +207,7 @@ int main(int argc, char **argv)
     int exitCode = 0;
     Clock::time_point started;
     double cpuAtStart = 0;
+    double childCpuAtStart = 0;
     QObject::connect(&runner, &EvalRunner::finished, &app,
                      [&](qint64, const RunSummary &summary, const QString &status) {
                          const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
@@ -213,12 +230,17 @@ int main(int argc, char **argv)
                          if (!inProcess) {
                              const qint64 childKb = statusKb(
                                  QStringLiteral("/proc/%1/status").arg(child.processId()), "VmHWM");
-                             std::printf("  fake server    %.1f MB peak RSS (child process)\n", childKb / 1024.0);
+                             const double childCpu = processCpuSeconds(child.processId()) - childCpuAtStart;
+                             std::printf("  fake server    %.1f MB peak RSS, CPU %.3f s (%.2f ms per item) (child process)\n",
+                                         childKb / 1024.0, childCpu, childCpu * 1000.0 / items);
                          }
+                         if (!runner.errorMessage().isEmpty())
+                             std::printf("  error          %s\n", qPrintable(runner.errorMessage()));
                          if (status != QLatin1String("completed") || summary.errored > 0)
                              exitCode = 2;
                          QCoreApplication::exit(exitCode);
                      });
+    childCpuAtStart = inProcess ? 0.0 : processCpuSeconds(child.processId());
     started = Clock::now();
     cpuAtStart = cpuSeconds();
     const auto id =

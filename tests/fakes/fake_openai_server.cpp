@@ -200,7 +200,20 @@ public:
         : QObject(server), m_server(server), m_socket(socket)
     {
         socket->setParent(this);
-        connect(socket, &QTcpSocket::readyRead, this, [this] { processBuffer(); });
+        // Reading and answering are split: when several connections become readable at once,
+        // every one is read (and its arrival time taken) before any is answered, so a request
+        // does not wait, unaccounted, behind the others' handling before its delay starts.
+        connect(socket, &QTcpSocket::readyRead, this, [this] {
+            m_buffer += m_socket->readAll();
+            m_lastRead.start();
+            if (!m_processQueued) {
+                m_processQueued = true;
+                QMetaObject::invokeMethod(this, [this] {
+                    m_processQueued = false;
+                    processBuffer();
+                }, Qt::QueuedConnection);
+            }
+        });
         connect(socket, &QTcpSocket::disconnected, this, [this] {
             setActive(false);
             deleteLater();
@@ -209,7 +222,7 @@ public:
     ~Connection() override { setActive(false); }
 
 private:
-    void processBuffer()
+    void processBuffer(bool fromLeftover = false)
     {
         m_buffer += m_socket->readAll();
         if (m_busy)
@@ -248,13 +261,19 @@ private:
 
         m_busy = true;
         setActive(true);
-        // The delay models the server's latency from the request's arrival: the time the fake
-        // spends building its answer is part of it, not added on top.
-        QElapsedTimer received;
-        received.start();
+        // The delay models the server's latency from the request's arrival (its last bytes
+        // read, or now for a request that waited in the buffer behind the previous answer): the
+        // time the fake spends building its answer is part of it, not added on top.
+        QElapsedTimer received = m_lastRead;
+        if (!received.isValid() || fromLeftover)
+            received.start();
+        m_lastRead.invalidate();
         Plan plan = m_server->handle(request);
         if (plan.responseDelayMs > 0) {
-            const int remaining = std::max(0, plan.responseDelayMs - static_cast<int>(received.elapsed()));
+            // Rounded to the nearest millisecond, not truncated: truncating made every delay
+            // up to 1 ms longer than asked.
+            const qint64 remainingNs = qint64(plan.responseDelayMs) * 1000000 - received.nsecsElapsed();
+            const int remaining = static_cast<int>(std::max<qint64>(0, (remainingNs + 500000) / 1000000));
             QTimer::singleShot(remaining, Qt::PreciseTimer, this, [this, plan] { begin(plan); });
         } else {
             begin(plan);
@@ -286,7 +305,7 @@ private:
             if (m_closeAfter)
                 m_socket->disconnectFromHost();
             else if (!m_buffer.isEmpty())
-                QTimer::singleShot(0, this, [this] { processBuffer(); });
+                QTimer::singleShot(0, this, [this] { processBuffer(true); });
             break;
         case Plan::End::Close:
             setActive(false);
@@ -347,6 +366,8 @@ private:
     bool m_busy = false;
     bool m_active = false;
     bool m_closeAfter = false;
+    bool m_processQueued = false;
+    QElapsedTimer m_lastRead; // when the last bytes of the request being parsed were read
     QList<QByteArray> m_writes;
     int m_delayMs = 0;
     Plan::End m_end = Plan::End::Complete;

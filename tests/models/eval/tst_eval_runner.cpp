@@ -2,6 +2,7 @@
 // cancel, resume, the response cache, bad rows and the faults a long run meets.
 #include <QtTest>
 
+#include <map>
 #include <memory>
 #include <regex>
 
@@ -127,6 +128,8 @@ private Q_SLOTS:
     void resumeSamplesOnlyMissingRows();
     void resumeRefusesChangedItems();
     void rerunAtTemperatureZeroUsesTheCache();
+    void committedItemsCarryTheirRawExchange();
+    void systemFingerprintAndReasoningTokensReachTheSummary();
     void cacheIsOffAboveTemperatureZero();
     void rowNotMatchingItemSchemaIsErroredWithPath();
     void pythonGradersNeedConsent();
@@ -597,6 +600,67 @@ void TestEvalRunner::rerunAtTemperatureZeroUsesTheCache()
     QCOMPARE(samplingRequests(), 2 * n);
 }
 
+void TestEvalRunner::committedItemsCarryTheirRawExchange()
+{
+    const int n = 3;
+    const Outcome first = runToEnd(evalDefinition(), runDefinition(n));
+    QCOMPARE(first.status, QStringLiteral("completed"));
+    // What the server received, by the row it was rendered from.
+    std::map<std::string, json> received;
+    for (const auto &request : m_server->requests()) {
+        if (request.path != "/v1/responses")
+            continue;
+        const json body = json::parse(request.body.toStdString());
+        received[body["input"].dump()] = body;
+    }
+    QCOMPARE(received.size(), std::size_t(n));
+
+    std::vector<OutputItemRecord> firstItems;
+    for (qint64 i = 0; i < n; ++i) {
+        const auto item = m_store->item(first.runId, i); // read back from the workspace
+        QVERIFY(item);
+        const json &request = item->rawRequest;
+        QVERIFY2(request.is_object(), request.dump().c_str());
+        QCOMPARE(request["method"], json("POST"));
+        QCOMPARE(QString::fromStdString(request["url"].get<std::string>()),
+                 m_server->baseUrl().toString() + QStringLiteral("/responses"));
+        QVERIFY(!request.contains("headers"));
+        QVERIFY2(request.dump().find("sk-test") == std::string::npos, "the key never reaches the store");
+        const auto sent = received.find(request["body"]["input"].dump());
+        QVERIFY2(sent != received.end(), request.dump().c_str());
+        QCOMPARE(request["body"], sent->second);
+        QCOMPARE(item->rawResponse["object"], json("response"));
+        QVERIFY2(item->rawResponse.dump().find(makeItem(static_cast<int>(i))["answer"].get<std::string>()) !=
+                     std::string::npos,
+                 item->rawResponse.dump().c_str());
+        firstItems.push_back(*item);
+    }
+
+    // From the cache: the request that would have been sent, and the stored answer.
+    const Outcome second = runToEnd(evalDefinition(), runDefinition(n));
+    QCOMPARE(second.summary.cacheHits, qint64(n));
+    QCOMPARE(samplingRequests(), n);
+    for (qint64 i = 0; i < n; ++i) {
+        const auto item = m_store->item(second.runId, i);
+        QVERIFY(item);
+        QVERIFY(item->cacheHit);
+        QCOMPARE(item->rawRequest, firstItems[static_cast<std::size_t>(i)].rawRequest);
+        QCOMPARE(item->rawResponse, firstItems[static_cast<std::size_t>(i)].rawResponse);
+    }
+}
+
+void TestEvalRunner::systemFingerprintAndReasoningTokensReachTheSummary()
+{
+    // The fake's Chat Completions answers carry a system_fingerprint, as the real API's do.
+    const Outcome outcome = runToEnd(evalDefinition(), runDefinition(2, "chat", {{"temperature", 0.7}}));
+    QCOMPARE(outcome.status, QStringLiteral("completed"));
+    QCOMPARE(outcome.summary.systemFingerprints, std::vector<std::string>{"fp_f4ke0penai"});
+    const auto item = m_store->item(outcome.runId, 0);
+    QVERIFY(item);
+    QCOMPARE(item->sample["system_fingerprint"], json("fp_f4ke0penai"));
+    QVERIFY2(item->sample["usage"].contains("reasoning_tokens"), item->sample["usage"].dump().c_str());
+}
+
 void TestEvalRunner::cacheIsOffAboveTemperatureZero()
 {
     const int n = 4;
@@ -628,6 +692,8 @@ void TestEvalRunner::rowNotMatchingItemSchemaIsErroredWithPath()
         QVERIFY2(item.error.contains(violations.first().path), qPrintable(item.error));
         QVERIFY2(item.error.contains(QStringLiteral("item_schema")), qPrintable(item.error));
         QCOMPARE(item.sample["error"]["message"].get<std::string>(), item.error.toStdString());
+        QVERIFY2(item.rawRequest.is_null(), "nothing was sent for a row the schema refused");
+        QVERIFY(item.rawResponse.is_null());
     }
     QVERIFY(items[2].error.contains(QStringLiteral("$.label")));
     // The bad rows were never sampled, nor billed.

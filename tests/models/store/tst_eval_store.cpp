@@ -1,5 +1,7 @@
 // Evals, runs, output items and the response cache in the workspace file (migration 0002).
+#include <QFile>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -263,6 +265,215 @@ private Q_SLOTS:
         QVERIFY(count.exec(QStringLiteral("SELECT COUNT(*) FROM output_items")) && count.next());
         QCOMPARE(count.value(0).toInt(), 0);
         QVERIFY(!store.deleteRun(*runId, &error));
+    }
+
+    void rawExchangesAreStoredAndReadBack()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(path("raw.sqlite")));
+        EvalStore store(workspace);
+        const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
+        const auto runId =
+            store.createRun(runRecord(eval->id, QStringLiteral("r"), QDateTime::currentDateTimeUtc()));
+        QVERIFY(runId);
+        OutputItemRecord sampled = item(*runId, 0, QStringLiteral("pass"));
+        sampled.rawRequest = {{"method", "POST"},
+                              {"url", "https://api.openai.com/v1/responses"},
+                              {"body", {{"model", "gpt-4.1-mini"}, {"input", "Capital of France?"}}}};
+        sampled.rawResponse = {{"id", "resp_1"}, {"output_text", "Paris"}};
+        QVERIFY(store.commitItem(sampled));
+        OutputItemRecord imported = item(*runId, 1, QStringLiteral("fail"), "Lyon");
+        imported.openaiId = QStringLiteral("outputitem_abc");
+        QVERIFY(store.commitItem(imported));
+
+        const auto one = store.item(*runId, 0);
+        QVERIFY(one);
+        QCOMPARE(one->rawRequest, sampled.rawRequest);
+        QCOMPARE(one->rawResponse, sampled.rawResponse);
+        QCOMPARE(one->sample, sampled.sample);
+        QCOMPARE(one->status, QStringLiteral("pass"));
+        const auto other = store.item(*runId, 1);
+        QVERIFY(other);
+        QVERIFY(other->rawRequest.is_null());
+        QVERIFY(other->rawResponse.is_null());
+        QCOMPARE(other->openaiId, QStringLiteral("outputitem_abc"));
+        QVERIFY(!store.item(*runId, 7));
+        QVERIFY(!store.item(*runId + 1, 0));
+
+        // Null is SQL NULL, not the text "null": the column says "not recorded".
+        QSqlQuery nulls(workspace.database());
+        QVERIFY(nulls.exec(QStringLiteral(
+            "SELECT count(*) FROM output_items WHERE raw_request IS NULL AND raw_response IS NULL")));
+        QVERIFY(nulls.next());
+        QCOMPARE(nulls.value(0).toInt(), 1);
+
+        const auto all = store.items(*runId);
+        QCOMPARE(all.size(), std::size_t(2));
+        QCOMPARE(all[0].rawRequest["body"]["input"], json("Capital of France?"));
+        QVERIFY(all[1].rawRequest.is_null());
+        const auto lean = store.items(*runId, EvalStore::ItemFields::WithoutRawExchanges);
+        QCOMPARE(lean.size(), std::size_t(2));
+        QVERIFY(lean[0].rawRequest.is_null());
+        QVERIFY(lean[0].rawResponse.is_null());
+        QCOMPARE(lean[0].sample, sampled.sample);
+        QCOMPARE(lean[0].results, sampled.results);
+
+        // A retried item's exchange replaces the old one, or removes it.
+        sampled.rawRequest = nullptr;
+        QVERIFY(store.commitItem(sampled));
+        QVERIFY(store.item(*runId, 0)->rawRequest.is_null());
+        QCOMPARE(store.item(*runId, 0)->rawResponse, sampled.rawResponse);
+    }
+
+    void commitItemsIsOneTransaction()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(path("batch.sqlite")));
+        EvalStore store(workspace);
+        const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
+        const auto runId =
+            store.createRun(runRecord(eval->id, QStringLiteral("r"), QDateTime::currentDateTimeUtc()));
+        std::vector<OutputItemRecord> batch;
+        for (int i = 0; i < 50; ++i)
+            batch.push_back(item(*runId, i, i % 3 ? QStringLiteral("pass") : QStringLiteral("fail")));
+        QString error;
+        QVERIFY2(store.commitItems(batch, &error), qPrintable(error));
+        QCOMPARE(store.items(*runId).size(), std::size_t(50));
+        QCOMPARE(store.item(*runId, 3)->status, QStringLiteral("fail"));
+
+        // One bad item: nothing of the batch is written.
+        std::vector<OutputItemRecord> broken{item(*runId, 60, QStringLiteral("pass")),
+                                             item(*runId + 99, 0, QStringLiteral("pass"))};
+        QVERIFY(!store.commitItems(broken, &error)); // no such run: the foreign key refuses it
+        QVERIFY(!error.isEmpty());
+        QVERIFY(!store.item(*runId, 60));
+        broken = {item(*runId, 61, QStringLiteral("pass")), item(*runId, 62, QStringLiteral("maybe"))};
+        QVERIFY(!store.commitItems(broken, &error));
+        QVERIFY(error.contains(QStringLiteral("maybe")));
+        QVERIFY(!store.item(*runId, 61));
+        QCOMPARE(store.items(*runId).size(), std::size_t(50));
+    }
+
+    void restoreRunKeepsTheId()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(path("restore.sqlite")));
+        EvalStore store(workspace);
+        const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
+        RunRecord record = runRecord(eval->id, QStringLiteral("doomed"),
+                                     QDateTime::fromSecsSinceEpoch(1760000000, Qt::UTC), QStringLiteral("completed"));
+        record.summary = {{"result_counts", {{"total", 2}, {"passed", 1}}}};
+        record.finishedAt = record.createdAt.addSecs(40);
+        record.openaiId = QStringLiteral("evalrun_x");
+        const qint64 first = *store.createRun(record);
+        const qint64 doomed = *store.createRun(record);
+        OutputItemRecord withRaw = item(doomed, 0, QStringLiteral("pass"));
+        withRaw.rawRequest = {{"method", "POST"}, {"url", "http://127.0.0.1/v1/responses"}, {"body", {{"a", 1}}}};
+        withRaw.rawResponse = {{"id", "resp"}};
+        QVERIFY(store.commitItems({withRaw, item(doomed, 1, QStringLiteral("fail"), "Lyon")}));
+        const RunRecord before = *store.run(doomed);
+        const auto itemsBefore = store.items(doomed);
+
+        QString error;
+        // The id is taken while the run exists.
+        QVERIFY(!store.restoreRun(before, itemsBefore, &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(store.deleteRun(doomed));
+        // A run created after the deletion never takes the deleted id.
+        const qint64 later = *store.createRun(runRecord(eval->id, QStringLiteral("later"), QDateTime::currentDateTimeUtc()));
+        QVERIFY(later != doomed);
+
+        QSignalSpy changed(&store, &EvalStore::runsChanged);
+        QVERIFY2(store.restoreRun(before, itemsBefore, &error), qPrintable(error));
+        QCOMPARE(changed.count(), 1);
+        const auto after = store.run(doomed);
+        QVERIFY(after);
+        QCOMPARE(after->id, doomed);
+        QCOMPARE(after->name, before.name);
+        QCOMPARE(after->status, before.status);
+        QCOMPARE(after->summary, before.summary);
+        QCOMPARE(after->createdAt, before.createdAt);
+        QCOMPARE(after->finishedAt, before.finishedAt);
+        QCOMPARE(after->openaiId, before.openaiId);
+        QCOMPARE(after->runSpec, before.runSpec);
+        const auto itemsAfter = store.items(doomed);
+        QCOMPARE(itemsAfter.size(), itemsBefore.size());
+        for (std::size_t i = 0; i < itemsAfter.size(); ++i) {
+            QCOMPARE(itemsAfter[i].runId, doomed);
+            QCOMPARE(itemsAfter[i].status, itemsBefore[i].status);
+            QCOMPARE(itemsAfter[i].sample, itemsBefore[i].sample);
+            QCOMPARE(itemsAfter[i].results, itemsBefore[i].results);
+            QCOMPARE(itemsAfter[i].rawRequest, itemsBefore[i].rawRequest);
+            QCOMPARE(itemsAfter[i].createdAt, itemsBefore[i].createdAt);
+        }
+        QCOMPARE(store.runs().size(), 3);
+        QVERIFY(store.run(first));
+
+        // All or nothing: a bad item leaves no run behind.
+        QVERIFY(store.deleteRun(doomed));
+        std::vector<OutputItemRecord> bad = itemsBefore;
+        bad.back().status = QStringLiteral("maybe");
+        QVERIFY(!store.restoreRun(before, bad, &error));
+        QVERIFY(!store.run(doomed));
+    }
+
+    void olderWorkspaceGainsRawColumns()
+    {
+        // A workspace made before migration 0004: its items read back with no raw exchange, and
+        // new items of it keep theirs.
+        const QString file = path("old.sqlite");
+        {
+            QSqlDatabase old = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
+            old.setDatabaseName(file);
+            QVERIFY(old.open());
+            QSqlQuery query(old);
+            QVERIFY(query.exec(QStringLiteral("CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                                              " name TEXT NOT NULL, applied_at TEXT NOT NULL)")));
+            const QStringList names{QStringLiteral("0001_datasets"), QStringLiteral("0002_evals"),
+                                    QStringLiteral("0003_human_verdicts")};
+            for (int i = 0; i < names.size(); ++i) {
+                QFile script(QStringLiteral(":/migrations/%1.sql").arg(names[i]));
+                QVERIFY(script.open(QIODevice::ReadOnly));
+                QStringList lines;
+                for (const QString &line : QString::fromUtf8(script.readAll()).split(QLatin1Char('\n')))
+                    if (!line.trimmed().startsWith(QLatin1String("--")))
+                        lines << line;
+                for (const QString &statement : lines.join(QLatin1Char('\n')).split(QLatin1Char(';'))) {
+                    if (!statement.trimmed().isEmpty())
+                        QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+                }
+                QVERIFY(query.exec(QStringLiteral("INSERT INTO schema_version VALUES (%1, '%2', '2026-01-01T00:00:00Z')")
+                                       .arg(i + 1)
+                                       .arg(names[i])));
+            }
+            QVERIFY(query.exec(QStringLiteral(
+                "INSERT INTO evals (id, eval_key, version, name, definition, definition_hash, created_at)"
+                " VALUES (1, 1, 1, 'Old', '{}', 'h', '2026-01-01T00:00:00.000Z')")));
+            QVERIFY(query.exec(QStringLiteral("INSERT INTO runs (id, eval_id, status, run_spec, created_at)"
+                                              " VALUES (7, 1, 'completed', '{}', '2026-01-01T00:00:00.000Z')")));
+            QVERIFY(query.exec(QStringLiteral(
+                "INSERT INTO output_items (run_id, datasource_item_id, status, datasource_item, sample, results,"
+                " created_at) VALUES (7, 0, 'pass', '{\"a\":1}', '{}', '[]', '2026-01-01T00:00:00.000Z')")));
+            query.finish();
+            old.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("old"));
+
+        Workspace workspace;
+        QString error;
+        QVERIFY2(workspace.open(file, &error), qPrintable(error));
+        QCOMPARE(workspace.schemaVersion(), Workspace::latestSchemaVersion());
+        EvalStore store(workspace);
+        const auto before = store.item(7, 0);
+        QVERIFY(before);
+        QCOMPARE(before->datasourceItem, json({{"a", 1}}));
+        QVERIFY(before->rawRequest.is_null());
+        QVERIFY(before->rawResponse.is_null());
+        OutputItemRecord next = *before;
+        next.datasourceItemId = 1;
+        next.rawRequest = {{"method", "POST"}, {"url", "u"}, {"body", json::object()}};
+        QVERIFY(store.commitItem(next));
+        QCOMPARE(store.item(7, 1)->rawRequest, next.rawRequest);
     }
 
     void responseCache()
