@@ -55,6 +55,8 @@ public:
 
     // From the run's stored summary; `latency` (the items' mean and p95) when known.
     static Entry entryForRun(const store::RunRecord &run, const std::optional<store::LatencyStats> &latency);
+    // Where setRuns() reads the items' latency figures from (null: the run summaries only).
+    void setWorkspace(store::Workspace *workspace) { m_workspace = workspace; }
     // Reads the latency figures of each run from the workspace (when one was given).
     void setRuns(const QList<store::RunRecord> &runs);
     void setEntries(std::vector<Entry> entries);

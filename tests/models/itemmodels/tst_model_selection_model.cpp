@@ -214,6 +214,14 @@ private Q_SLOTS:
         QCOMPARE(check(model, 0, Column::AvgLatency).value<Qt::CheckState>(), Qt::Unchecked);
         model.setAverageLatencyTarget(1050.0);
         QCOMPARE(check(model, 0, Column::AvgLatency).value<Qt::CheckState>(), Qt::Checked);
+
+        // A model made before the workspace was known (a view's) reads the items once given it.
+        ModelSelectionModel late;
+        late.setRuns({*store.run(id)});
+        QVERIFY(!late.entry(0).avgLatencyMs);
+        late.setWorkspace(&workspace);
+        late.setRuns({*store.run(id)});
+        QCOMPARE(*late.entry(0).avgLatencyMs, 1050.0);
     }
 };
 
