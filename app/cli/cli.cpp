@@ -25,7 +25,8 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"ask", "Send one prompt and stream the answer to stdout", &runAsk},
     {"dataset", "Check an eval dataset against a schema, or convert JSONL <-> CSV", &runDataset},
-    {"eval", "Run an eval locally, resume a run, or import evals and runs", &runEval},
+    {"eval", "Run an eval locally, resume a run, import evals and runs, or export them as files",
+     &runEval},
     {"runs", "List the eval runs in the workspace", &runRuns},
     {"report", "Export runs as html, pdf, md, csv, jsonl or junit (two runs: compared)", &runReportCommand},
 };

@@ -13,6 +13,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/common_options.h"
+#include "app/cli/eval_export_command.h"
 #include "app/cli/eval_import_command.h"
 #include "app/cli/eval_session.h"
 #include "models/eval/eval_spec.h"
@@ -43,6 +44,9 @@ constexpr auto kEvalUsage =
     "  import FILE... | --from-openai [--base-url URL]\n"
     "        Import evals, runs and output items exported from the Evals API, or page them\n"
     "        from the API itself.\n"
+    "  export EVAL [--version N] [--out FILE] | export --run RUN_ID|latest [--out FILE] [--eval-out FILE]\n"
+    "        Write a stored eval (CreateEvalRequest) or run (CreateEvalRunRequest) back to a file\n"
+    "        that `assay eval run` takes again.\n"
     "\n"
     "See `assay eval COMMAND --help` for the options.\n"
     "\n"
@@ -485,6 +489,8 @@ int runEval(const QStringList &arguments)
         return runResume(arguments.mid(2));
     if (command == QLatin1String("import"))
         return runEvalImport(arguments.mid(2));
+    if (command == QLatin1String("export"))
+        return runEvalExport(arguments.mid(2));
     writeErr(QStringLiteral("assay eval: unknown command '%1'\n\n%2").arg(command, usage));
     return UsageError;
 }

@@ -4,12 +4,12 @@
 #include <cstring>
 
 #include <QCommandLineParser>
-#include <QFileInfo>
 
 #include "app/cli/cli.h"
 #include "app/cli/common_options.h"
 #include "models/report/report_format.h"
 #include "models/report/report_input.h"
+#include "models/report/report_writer.h"
 #include "models/store/eval_store.h"
 #include "models/store/workspace.h"
 
@@ -40,14 +40,6 @@ void write(FILE *stream, const QString &text)
 QString usage()
 {
     return QString::fromLatin1(kReportUsage) + workspaceUsageLine();
-}
-
-std::optional<report::ReportFormat> formatFromPath(const QString &path)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix == QLatin1String("xml"))
-        return report::ReportFormat::JUnit;
-    return report::reportFormatFromName(suffix);
 }
 
 int fail(const QString &message, int code)
@@ -125,7 +117,7 @@ int runReportCommand(const QStringList &arguments)
                         UsageError);
         }
     } else {
-        format = out == QLatin1String("-") ? std::nullopt : formatFromPath(out);
+        format = out == QLatin1String("-") ? std::nullopt : report::reportFormatForPath(out);
         if (!format)
             return fail(QStringLiteral("say which --format (%1)").arg(report::reportFormatNames().join(QStringLiteral(", "))),
                         UsageError);

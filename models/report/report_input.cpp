@@ -61,6 +61,16 @@ std::optional<store::RunRecord> resolve(const store::EvalStore &store, const QSt
 
 } // namespace
 
+std::optional<store::RunRecord> resolveRunReference(const store::EvalStore &store, const QString &reference,
+                                                    QString *error)
+{
+    QString problem;
+    std::optional<store::RunRecord> run = resolve(store, reference, &problem);
+    if (!run && error)
+        *error = problem;
+    return run;
+}
+
 std::optional<ReportInput> loadReportInput(const store::EvalStore &store, const QStringList &references,
                                            QString *error)
 {
@@ -77,7 +87,7 @@ std::optional<ReportInput> loadReportInput(const store::EvalStore &store, const 
         entry.run = *run;
         if (std::optional<store::EvalRecord> eval = store.eval(run->evalId))
             entry.eval = *eval;
-        entry.items = store.items(run->id);
+        entry.items = store.items(run->id, store::EvalStore::ItemFields::WithoutRawExchanges);
         std::stable_sort(entry.items.begin(), entry.items.end(),
                          [](const auto &l, const auto &r) { return l.datasourceItemId < r.datasourceItemId; });
         input.runs.push_back(std::move(entry));

@@ -40,6 +40,11 @@ struct ReportOptions {
 QString exportedRunId(const store::RunRecord &run);
 QString exportedEvalId(const store::EvalRecord &eval, const store::RunRecord &run);
 
+// One run reference (see loadReportInput) resolved to its run, without loading items. nullopt with
+// `error` naming the reference when there is no such run.
+std::optional<store::RunRecord> resolveRunReference(const store::EvalStore &store, const QString &reference,
+                                                    QString *error);
+
 // Resolves the run references of `assay report RUN...`: a local id ("12"), its exported form
 // ("evalrun_12"), an imported run's OpenAI id, "latest" (the newest run) or "latest~N" (the N-th
 // run before the newest). Loads each run's eval version and items. nullopt with `error` set

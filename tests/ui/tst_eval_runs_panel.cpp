@@ -1,6 +1,9 @@
 // The Eval Runs panel against the fake OpenAI server: start a run, watch it finish, stop one,
 // resume one offered by the banner.
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QSignalSpy>
 #include <QAction>
 #include <QLabel>
 #include <QMessageBox>
@@ -218,6 +221,82 @@ private Q_SLOTS:
         QCOMPARE(runs.first().status, QStringLiteral("canceled"));
         QCOMPARE(static_cast<qint64>(store.items(runs.first().id).size()), done);
         QCOMPARE(runsCell(0, kStatusColumn), QStringLiteral("canceled"));
+    }
+
+    void savedDefinitionsReadBackAndRunTheSame()
+    {
+        QVERIFY(writeFile(path(QStringLiteral("eval.json")), evalDefinition()));
+        // Items from a file next to the run, named relatively: the saved run must still find it.
+        QFile data(path(QStringLiteral("items.jsonl")));
+        QVERIFY(data.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        for (int i = 0; i < 5; ++i)
+            data.write(QByteArray::fromStdString(
+                json({{"item", {{"question", "Question " + std::to_string(i)}, {"answer", "Answer " + std::to_string(i)}}}})
+                    .dump() +
+                "\n"));
+        data.close();
+        json run = runDefinition(0);
+        run["data_source"]["source"] = {{"type", "file_id"}, {"id", "items.jsonl"}};
+        run["data_source"]["sampling_params"] = {{"temperature", 0.2}, {"seed", 3}};
+        QVERIFY(writeFile(path(QStringLiteral("run.json")), run));
+        makePanel();
+        QCOMPARE(m_panel->saveEvalAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E));
+        QCOMPARE(m_panel->saveRunAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_U));
+        QVERIFY(m_panel->saveEvalAction()->toolTip().contains(
+            m_panel->saveEvalAction()->shortcut().toString(QKeySequence::NativeText)));
+        QVERIFY(m_panel->saveRunAction()->toolTip().contains(
+            m_panel->saveRunAction()->shortcut().toString(QKeySequence::NativeText)));
+        m_panel->setEvalFile(path(QStringLiteral("eval.json")));
+        m_panel->setRunFile(path(QStringLiteral("run.json")));
+        m_panel->setModelOverride(QStringLiteral("gpt-saved"));
+
+        QDir(m_dir.path()).mkpath(QStringLiteral("saved"));
+        const QString evalOut = path(QStringLiteral("saved/eval-copy.json"));
+        const QString runOut = path(QStringLiteral("saved/run-copy.json"));
+        QSignalSpy saved(m_panel.get(), &EvalRunsPanel::definitionSaved);
+        QSignalSpy failed(m_panel.get(), &EvalRunsPanel::definitionSaveFailed);
+        m_panel->saveEvalTo(evalOut);
+        m_panel->saveRunTo(runOut);
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size() + failed.size(), 2, 10000);
+        QCOMPARE(failed.size(), 0);
+
+        QFile evalFile(evalOut);
+        QVERIFY(evalFile.open(QIODevice::ReadOnly));
+        const QByteArray evalBytes = evalFile.readAll();
+        QVERIFY(evalBytes.endsWith("}\n"));
+        const json evalJson = json::parse(evalBytes.toStdString(), nullptr, false);
+        QVERIFY(assay::eval::EvalSpec::parse(evalJson, nullptr).has_value());
+        QCOMPARE(evalJson["testing_criteria"], evalDefinition()["testing_criteria"]);
+        QCOMPARE(evalJson["name"], json("Capitals"));
+
+        QFile runFile(runOut);
+        QVERIFY(runFile.open(QIODevice::ReadOnly));
+        const json runJson = json::parse(runFile.readAll().toStdString(), nullptr, false);
+        QCOMPARE(runJson["data_source"]["model"], json("gpt-saved")); // the Model typed in the panel
+        QCOMPARE(runJson["data_source"]["sampling_params"], run["data_source"]["sampling_params"]);
+        QCOMPARE(runJson["data_source"]["source"]["id"].get<std::string>(),
+                 path(QStringLiteral("items.jsonl")).toStdString());
+        const auto spec = assay::eval::RunSpec::parse(runJson, QFileInfo(runOut).absolutePath(), nullptr);
+        QVERIFY(spec.has_value());
+        QCOMPARE(assay::eval::loadRunItems(*spec).items.size(), std::size_t(5));
+
+        // The saved files run as they are: no override needed any more.
+        m_panel->setModelOverride(QString());
+        m_panel->setEvalFile(evalOut);
+        m_panel->setRunFile(runOut);
+        m_panel->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_panel->lastStatus(), QStringLiteral("completed"), 30000);
+        QCOMPARE(runsCell(0, kModelColumn), QStringLiteral("gpt-saved"));
+        QCOMPARE(runsCell(0, kItemsColumn), QStringLiteral("5"));
+        QCOMPARE(labelText(m_panel->passedLabel()), QStringLiteral("Passed 4"));
+
+        // A folder that does not exist: an error that names the file, and no file.
+        const QString nowhere = path(QStringLiteral("missing-folder/eval.json"));
+        m_panel->saveEvalTo(nowhere);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        QCOMPARE(failed.first().at(0).toString(), nowhere);
+        QVERIFY2(m_panel->messageText().contains(nowhere), qPrintable(m_panel->messageText()));
+        QVERIFY(!QFileInfo::exists(nowhere));
     }
 
     void badEvalShowsWhereTheProblemIs()

@@ -22,6 +22,7 @@
 #include <QProgressBar>
 #include <QPromise>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -187,6 +188,27 @@ void EvalRunsPanel::buildUi()
     m_stopAction->setToolTip(tr("Cancel the run; the items that finished are kept"));
     connect(m_stopAction, &QAction::triggered, this, &EvalRunsPanel::stop);
 
+    auto saveAction = [this](const QString &text, const QString &objectName, const QKeySequence &shortcut,
+                             const QString &what, Definition which) {
+        auto *action = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton), text, this);
+        action->setObjectName(objectName);
+        action->setShortcut(shortcut);
+        // Only while the panel has focus: Ctrl+Alt+letters elsewhere belong to their own widgets.
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        action->setToolTip(QStringLiteral("%1 (%2)").arg(what, shortcut.toString(QKeySequence::NativeText)));
+        connect(action, &QAction::triggered, this, [this, which] { askSavePath(which); });
+        addAction(action);
+        return action;
+    };
+    m_saveEvalAction = saveAction(tr("Save Eval As…"), QStringLiteral("actionSaveEvalAs"),
+                                  QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E),
+                                  tr("Save the eval as a CreateEvalRequest JSON file"), Definition::Eval);
+    m_saveRunAction = saveAction(tr("Save Run As…"), QStringLiteral("actionSaveRunAs"),
+                                 QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_U),
+                                 tr("Save the run as it would start (with the Model typed here) as a "
+                                    "CreateEvalRunRequest JSON file"),
+                                 Definition::Run);
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->setSpacing(6);
@@ -308,10 +330,19 @@ QWidget *EvalRunsPanel::createForm()
     examples->setPopupMode(QToolButton::InstantPopup);
     populateExamples(examples);
     evalRow->layout()->addWidget(examples);
+    auto saveButton = [](QAction *action, QWidget *row) {
+        auto *button = new QToolButton(row);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+        row->layout()->addWidget(button);
+    };
+    saveButton(m_saveEvalAction, evalRow);
     grid->addRow(tr("&Eval"), evalRow);
-    grid->addRow(tr("R&un"), fileRow(m_runEdit, QStringLiteral("runFileEdit"),
-                                     tr("run.json (CreateEvalRunRequest: data_source with model, input_messages, source)"),
-                                     &EvalRunsPanel::browseRun));
+    QWidget *runRow = fileRow(m_runEdit, QStringLiteral("runFileEdit"),
+                              tr("run.json (CreateEvalRunRequest: data_source with model, input_messages, source)"),
+                              &EvalRunsPanel::browseRun);
+    saveButton(m_saveRunAction, runRow);
+    grid->addRow(tr("R&un"), runRow);
 
     auto *options = new QWidget(form);
     auto *h = new QHBoxLayout(options);
@@ -505,6 +536,109 @@ void EvalRunsPanel::browseRun()
     dialog->setFileMode(QFileDialog::ExistingFile);
     connect(dialog, &QFileDialog::fileSelected, this, &EvalRunsPanel::setRunFile);
     dialog->open();
+}
+
+void EvalRunsPanel::saveEvalAs()
+{
+    askSavePath(Definition::Eval);
+}
+
+void EvalRunsPanel::saveRunAs()
+{
+    askSavePath(Definition::Run);
+}
+
+void EvalRunsPanel::saveEvalTo(const QString &path)
+{
+    saveDefinition(Definition::Eval, path);
+}
+
+void EvalRunsPanel::saveRunTo(const QString &path)
+{
+    saveDefinition(Definition::Run, path);
+}
+
+void EvalRunsPanel::askSavePath(Definition which)
+{
+    const QString source = which == Definition::Eval ? evalFile() : runFile();
+    if (source.isEmpty()) {
+        showMessage(which == Definition::Eval ? tr("Choose an eval file first.") : tr("Choose a run file first."), true);
+        return;
+    }
+    const QFileInfo info(source);
+    const QString suggested = info.dir().filePath(info.completeBaseName() + QStringLiteral("-copy.json"));
+    auto *dialog = new QFileDialog(this, which == Definition::Eval ? tr("Save Eval As") : tr("Save Run As"), suggested,
+                                   tr("JSON (*.json);;All files (*)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("json"));
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this, which](const QString &path) { saveDefinition(which, path); });
+    dialog->open();
+}
+
+void EvalRunsPanel::saveDefinition(Definition which, const QString &path)
+{
+    const QString source = which == Definition::Eval ? evalFile() : runFile();
+    const QString model = m_modelEdit->text().trimmed();
+    if (source.isEmpty()) {
+        const QString problem =
+            which == Definition::Eval ? tr("Choose an eval file first.") : tr("Choose a run file first.");
+        showMessage(problem, true);
+        Q_EMIT definitionSaveFailed(path, problem);
+        return;
+    }
+    // Reading, parsing and writing a definition with 100k inline items takes a while: off the GUI thread.
+    auto promise = std::make_shared<QPromise<QString>>();
+    QFuture<QString> future = promise->future();
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, which, source, model, path]() {
+        auto done = [&](const QString &problem) {
+            promise->addResult(problem);
+            promise->finish();
+        };
+        QString problem;
+        const std::optional<json> content = readJson(source, &problem);
+        if (!content)
+            return done(problem);
+        std::vector<eval::SpecProblem> problems;
+        json body;
+        if (which == Definition::Eval) {
+            const std::optional<eval::EvalSpec> spec = eval::EvalSpec::parse(*content, &problems);
+            if (!spec)
+                return done(problemsText(source, problems));
+            // As read, unless it is an exported Eval object (id, object, schema): running the saved
+            // file then finds the same stored eval version.
+            body = content->contains("object") || content->contains("id") ? spec->toJson() : *content;
+        } else {
+            std::optional<eval::RunSpec> spec =
+                eval::RunSpec::parse(*content, QFileInfo(source).absolutePath(), &problems);
+            if (!spec)
+                return done(problemsText(source, problems));
+            if (!model.isEmpty())
+                spec->model = model.toStdString();
+            body = spec->toJson();
+        }
+        // nlohmann::json keeps keys sorted: the same definition always saves to the same bytes.
+        const QByteArray bytes =
+            QByteArray::fromStdString(body.dump(2, ' ', false, json::error_handler_t::replace)) + '\n';
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+            return done(QObject::tr("Cannot write %1: %2").arg(path, file.errorString()));
+        done(QString());
+    });
+    future.then(this, [this, path, which](const QString &problem) {
+        if (!problem.isEmpty()) {
+            showMessage(problem, true);
+            Q_EMIT definitionSaveFailed(path, problem);
+            return;
+        }
+        const QString text = which == Definition::Eval ? tr("Saved the eval as %1").arg(path)
+                                                       : tr("Saved the run as %1").arg(path);
+        showMessage(text);
+        Q_EMIT statusMessage(text);
+        Q_EMIT definitionSaved(path);
+    });
 }
 
 void EvalRunsPanel::start()
@@ -950,7 +1084,7 @@ void EvalRunsPanel::showStoredRun(qint64 runId)
         eval::RunSummary counted;
         for (const auto &criterion : summary.perCriterion)
             counted.perCriterion.push_back({criterion.name, 0, 0});
-        for (const store::OutputItemRecord &item : m_store->items(runId)) {
+        for (const store::OutputItemRecord &item : m_store->items(runId, store::EvalStore::ItemFields::WithoutRawExchanges)) {
             ++counted.total;
             if (item.status == QLatin1String("pass"))
                 ++counted.passed;

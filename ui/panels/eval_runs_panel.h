@@ -86,6 +86,8 @@ public:
     QAction *startAction() const { return m_startAction; }
     QAction *pauseAction() const { return m_pauseAction; }
     QAction *stopAction() const { return m_stopAction; }
+    QAction *saveEvalAction() const { return m_saveEvalAction; }
+    QAction *saveRunAction() const { return m_saveRunAction; }
 
     // Settings key remembering the user's consent to run an eval's python graders (by a hash of the
     // definition, never the code).
@@ -97,11 +99,22 @@ public Q_SLOTS:
     void stop();
     void resumeRun(qint64 runId);
     void refreshRuns();
+    // Save Eval As… (Ctrl+Alt+E) / Save Run As… (Ctrl+Alt+U): ask for a file, then save.
+    void saveEvalAs();
+    void saveRunAs();
+    // The eval file as a CreateEvalRequest body, and the run file as the CreateEvalRunRequest the
+    // panel would launch (the Model override applied; items inline or the file they came from),
+    // written to `path` off the GUI thread through a temporary file. definitionSaved or
+    // definitionSaveFailed follows.
+    void saveEvalTo(const QString &path);
+    void saveRunTo(const QString &path);
 
 Q_SIGNALS:
     void statusMessage(const QString &message);
     void runStarted(qint64 runId);
     void runFinished(qint64 runId, const QString &status);
+    void definitionSaved(const QString &path);
+    void definitionSaveFailed(const QString &path, const QString &problem);
 
 private:
     struct Prepared;
@@ -125,6 +138,9 @@ private:
     void updateBanner();
     void showStoredRun(qint64 runId); // its counters and criteria, when idle
     void probeIsolation();
+    enum class Definition { Eval, Run };
+    void askSavePath(Definition which);
+    void saveDefinition(Definition which, const QString &path);
 
     QPointer<store::Workspace> m_workspace;
     std::unique_ptr<store::EvalStore> m_store;
@@ -145,6 +161,8 @@ private:
     QAction *m_startAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_stopAction = nullptr;
+    QAction *m_saveEvalAction = nullptr;
+    QAction *m_saveRunAction = nullptr;
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_bannerResume = nullptr;
