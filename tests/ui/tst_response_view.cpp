@@ -37,7 +37,7 @@ void feed(ResponseModel &model, const QString &text, int step)
 QString renderedWhole(const QString &markdown)
 {
     QTextDocument document;
-    document.setMarkdown(markdown);
+    document.setMarkdown(markdown, QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub) | QTextDocument::MarkdownNoHTML);
     return document.toPlainText().simplified();
 }
 
@@ -50,6 +50,7 @@ private Q_SLOTS:
     void settledBoundaryNeverSplitsABlock();
     void streamedMarkdownRendersLikeTheWholeText();
     void settledBlocksAreNotRenderedAgain();
+    void rawHtmlInTheAnswerIsShownAsText();
     void manyDeltasAreCoalescedIntoFewRenders();
     void errorBannerKeepsPartialOutput();
     void stoppedRunSaysSoCalmly();
@@ -87,6 +88,18 @@ void TestResponseView::streamedMarkdownRendersLikeTheWholeText()
         QVERIFY2(view.renderer().settledLength() > kMarkdown.indexOf(QStringLiteral("> quoted")),
                  "the settled prefix grows as blocks complete");
     }
+}
+
+void TestResponseView::rawHtmlInTheAnswerIsShownAsText()
+{
+    StreamingMarkdownView view;
+    view.resize(500, 100);
+    view.showMarkdown(QStringLiteral("**bold** <img src=x onerror=alert(1)> <b>tag</b>\n\nnext paragraph\n"));
+    const QString shown = view.toPlainText();
+    // The markup is text the model wrote: it stays visible as written instead of becoming elements.
+    QVERIFY2(shown.contains(QStringLiteral("<img src=x onerror=alert(1)>")), qPrintable(shown));
+    QVERIFY2(shown.contains(QStringLiteral("<b>tag</b>")), qPrintable(shown));
+    QVERIFY2(!shown.contains(QStringLiteral("**bold**")), "Markdown itself is still rendered");
 }
 
 void TestResponseView::settledBlocksAreNotRenderedAgain()

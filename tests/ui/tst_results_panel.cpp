@@ -6,17 +6,25 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtCharts/QBarSeries>
+#include <QtCharts/QLineSeries>
 #include <QtTest>
 
 #include "models/eval/run_summary.h"
 #include "models/itemmodels/output_items_model.h"
 #include "models/store/eval_store.h"
 #include "models/store/workspace.h"
+#include "models/itemmodels/model_selection_model.h"
+#include "ui/charts/latency_histogram_chart.h"
 #include "ui/charts/pass_rate_chart.h"
+#include "ui/charts/pass_rate_trend_chart.h"
+#include "ui/dialogs/report_export_dialog.h"
+#include "ui/panels/results/model_selection_view.h"
+#include "ui/panels/results/run_compare_view.h"
 #include "ui/charts/score_histogram_chart.h"
 #include "ui/panels/results_panel.h"
 
@@ -182,6 +190,28 @@ private Q_SLOTS:
         QCOMPARE(panel.passRateChart()->categories(), (QStringList{QStringLiteral("exact"), QStringLiteral("similar")}));
         QVERIFY(panel.summaryLabel()->text().contains(QStringLiteral("2 total, 1 passed, 1 failed, 0 errored")));
 
+        // Latency, trend and model selection follow the selection when their tab is shown.
+        panel.tabs()->setCurrentWidget(panel.latencyChart()->parentWidget());
+        QTRY_COMPARE(panel.latencyChart()->stats().size(), 2);
+        for (const auto &stats : panel.latencyChart()->stats()) {
+            // first: 100, 200, 300, 400 ms; second: 100, 200 ms (nearest-rank p50)
+            const bool first = stats.label == QStringLiteral("first");
+            QCOMPARE(stats.count, first ? 4 : 2);
+            QCOMPARE(*stats.p50Ms, first ? 200.0 : 100.0);
+        }
+        panel.tabs()->setCurrentWidget(panel.trendChart()->parentWidget());
+        QVERIFY(!panel.trendChart()->lines().isEmpty());
+        QCOMPARE(panel.trendChart()->lines().first()->count(), 2); // both runs of the eval
+        panel.tabs()->setCurrentWidget(panel.modelSelectionView());
+        QCOMPARE(panel.modelSelectionView()->model()->rowCount(), 2);
+        // Compare: the older run is the base; rows are matched by dataset row.
+        panel.tabs()->setCurrentWidget(panel.compareView());
+        QCOMPARE(panel.compareView()->baseRunId(), m_first);
+        QCOMPARE(panel.compareView()->candidateRunId(), m_second);
+        QTRY_VERIFY(!panel.compareView()->isLoading());
+        QCOMPARE(panel.compareView()->model()->rowCount(), 4); // two matched, two only in the first
+        panel.tabs()->setCurrentIndex(0);
+
         // Export.
         QTemporaryDir out;
         const QString png = out.filePath(QStringLiteral("chart.png"));
@@ -196,6 +226,23 @@ private Q_SLOTS:
         const QByteArray svgText = file.readAll();
         QVERIFY(svgText.contains("<svg"));
         QVERIFY(svgText.contains("first")); // the legend names the runs
+
+        // A report of the selected run from the panel (Ctrl+E): CSV with one row per item.
+        panel.selectRuns({m_first});
+        QVERIFY(panel.exportReportAction()->isEnabled());
+        auto *dialog = panel.exportReport();
+        QVERIFY(dialog);
+        const QString csvPath = out.filePath(QStringLiteral("first.csv"));
+        dialog->setFormat(assay::report::ReportFormat::Csv);
+        dialog->setFilePath(csvPath);
+        QSignalSpy finished(dialog, &assay::ui::ReportExportDialog::exportFinished);
+        dialog->startExport();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> csvLines = csv.readAll().trimmed().split('\n');
+        QCOMPARE(csvLines.size(), 5); // a header and the four items
+        QVERIFY2(csvLines.at(2).contains("Lyon"), csvLines.at(2).constData());
 
         // Delete one run, then undo.
         panel.selectRuns({m_second});

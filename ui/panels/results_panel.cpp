@@ -12,7 +12,6 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
@@ -29,60 +28,23 @@
 #include "models/store/eval_store.h"
 #include "models/store/verdict_store.h"
 #include "models/store/workspace.h"
+#include "models/itemmodels/run_latency_loader.h"
 #include "ui/charts/chart_export.h"
+#include "ui/dialogs/report_export_dialog.h"
+#include "ui/charts/latency_histogram_chart.h"
 #include "ui/charts/pass_rate_chart.h"
+#include "ui/charts/pass_rate_trend_chart.h"
 #include "ui/charts/score_histogram_chart.h"
+#include "ui/panels/results/agreement_view.h"
+#include "ui/panels/results/item_drilldown.h"
+#include "ui/panels/results/model_selection_view.h"
+#include "ui/panels/results/run_compare_view.h"
 
 using json = nlohmann::json;
 
 namespace assay::ui {
 
 namespace {
-
-QString fromJson(const json &value)
-{
-    return QString::fromStdString(value.is_string() ? value.get<std::string>() : value.dump(2));
-}
-
-// A message's content: a string, or parts of which the text ones are shown as text.
-QString contentText(const json &content)
-{
-    if (content.is_string())
-        return QString::fromStdString(content.get<std::string>());
-    if (content.is_array()) {
-        QStringList parts;
-        for (const json &part : content) {
-            if (part.is_object() && part.contains("text") && part["text"].is_string())
-                parts << QString::fromStdString(part["text"].get<std::string>());
-            else
-                parts << fromJson(part);
-        }
-        return parts.join(QLatin1Char('\n'));
-    }
-    return content.is_null() ? QString() : fromJson(content);
-}
-
-QString stringField(const json &object, const char *key, const QString &fallback)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get_ref<const std::string &>()) : fallback;
-}
-
-void appendMessages(QStringList &lines, const json &messages)
-{
-    if (messages.is_array()) {
-        for (const json &message : messages) {
-            if (message.is_object()) {
-                const QString role = stringField(message, "role", QStringLiteral("message"));
-                lines << QStringLiteral("[%1]").arg(role) << contentText(message.value("content", json()));
-            } else {
-                lines << fromJson(message);
-            }
-        }
-    } else if (!messages.is_null()) {
-        lines << contentText(messages);
-    }
-}
 
 QString percent(double rate)
 {
@@ -101,6 +63,18 @@ ResultsPanel::ResultsPanel(QWidget *parent) : QWidget(parent), m_undo(new QUndoS
     m_tabs->addTab(createSummaryTab(), tr("Summary"));
     m_tabs->addTab(createItemsTab(), tr("Items"));
     m_tabs->addTab(createScoresTab(), tr("Scores"));
+    m_tabs->addTab(createLatencyTab(), tr("Latency"));
+    m_tabs->addTab(createTrendTab(), tr("Trend"));
+    m_modelSelection = new ModelSelectionView(m_tabs);
+    connect(m_modelSelection, &ModelSelectionView::statusMessage, this, &ResultsPanel::statusMessage);
+    m_tabs->addTab(m_modelSelection, tr("Model Selection"));
+    m_compareView = new RunCompareView(m_tabs);
+    m_compareView->setToolTip(tr("Select two runs to compare them item by item"));
+    connect(m_compareView, &RunCompareView::statusMessage, this, &ResultsPanel::statusMessage);
+    m_tabs->addTab(m_compareView, tr("Compare"));
+    // The costlier views (reading every item's latency, every run of an eval) follow the
+    // selection only while they are shown.
+    connect(m_tabs, &QTabWidget::currentChanged, this, &ResultsPanel::updateVisibleTab);
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
@@ -183,9 +157,26 @@ QWidget *ResultsPanel::createRunsSide()
     connect(m_deleteAction, &QAction::changed, deleteButton,
             [this, deleteButton] { deleteButton->setEnabled(m_deleteAction->isEnabled()); });
     connect(deleteButton, &QPushButton::clicked, m_deleteAction, &QAction::trigger);
+    m_exportReportAction = new QAction(tr("&Export Report…"), this);
+    m_exportReportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportReportAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_exportReportAction->setToolTip(
+        tr("Export the selected runs as HTML, PDF, Markdown, CSV, JSONL or JUnit; two runs include their "
+           "comparison (Ctrl+E)"));
+    m_exportReportAction->setEnabled(false);
+    connect(m_exportReportAction, &QAction::triggered, this, &ResultsPanel::exportReport);
+    addAction(m_exportReportAction);
+    m_runsView->addAction(m_exportReportAction);
+    auto *exportButton = new QPushButton(tr("Export Report…"), side);
+    exportButton->setToolTip(m_exportReportAction->toolTip());
+    exportButton->setEnabled(false);
+    connect(m_exportReportAction, &QAction::changed, exportButton,
+            [this, exportButton] { exportButton->setEnabled(m_exportReportAction->isEnabled()); });
+    connect(exportButton, &QPushButton::clicked, m_exportReportAction, &QAction::trigger);
     auto *refreshButton = new QPushButton(tr("Refresh"), side);
     connect(refreshButton, &QPushButton::clicked, this, &ResultsPanel::refresh);
     buttons->addWidget(deleteButton);
+    buttons->addWidget(exportButton);
     buttons->addWidget(refreshButton);
     buttons->addStretch();
     layout->addWidget(m_runsFilter);
@@ -234,7 +225,10 @@ QWidget *ResultsPanel::createSummaryTab()
     scroll->setMinimumHeight(110);
     m_passRateChart = new PassRateChart(tab);
     auto *splitter = new QSplitter(Qt::Vertical, tab);
+    m_agreement = new AgreementView(tab);
+    m_agreement->setToolTip(tr("How often your verdicts (Items tab: P / F) agree with the graders', per criterion"));
     splitter->addWidget(scroll);
+    splitter->addWidget(m_agreement);
     splitter->addWidget(m_passRateChart);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 2);
@@ -288,11 +282,12 @@ QWidget *ResultsPanel::createItemsTab()
             itemmodels::OutputItemsFilterModel::StatusFilter::fromInt(m_statusCombo->currentData().toInt()));
     });
 
-    m_drillDown = new QPlainTextEdit(tab);
+    m_drillDown = new ItemDrillDown(tab);
     m_drillDown->setObjectName(QStringLiteral("resultsDrillDown"));
-    m_drillDown->setReadOnly(true);
-    m_drillDown->setPlaceholderText(tr("Double-click an item to see its input, output and grader results."));
-    m_drillDown->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_drillDown->setUndoStack(m_undo);
+    connect(m_drillDown, &ItemDrillDown::statusMessage, this, &ResultsPanel::statusMessage);
+    connect(m_drillDown, &ItemDrillDown::nextItemRequested, this, [this] { stepItem(+1); });
+    connect(m_drillDown, &ItemDrillDown::previousItemRequested, this, [this] { stepItem(-1); });
     auto *splitter = new QSplitter(Qt::Vertical, tab);
     splitter->addWidget(m_itemsView);
     splitter->addWidget(m_drillDown);
@@ -318,6 +313,115 @@ QWidget *ResultsPanel::createScoresTab()
     return tab;
 }
 
+QWidget *ResultsPanel::createLatencyTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    m_latencyChart = new LatencyHistogramChart(tab);
+    m_latencyChart->setObjectName(QStringLiteral("resultsLatencyChart"));
+    layout->addWidget(m_latencyChart, 1);
+    layout->addWidget(exportButtons(m_latencyChart));
+    m_latencyLoader = new itemmodels::RunLatencyLoader(this);
+    connect(m_latencyLoader, &itemmodels::RunLatencyLoader::loaded, this,
+            [this](const QList<qint64> &runIds, const std::vector<std::vector<double>> &latencies, const QString &error) {
+                QList<LatencyHistogramChart::Run> runs;
+                for (qsizetype i = 0; i < runIds.size(); ++i) {
+                    const int row = m_runs ? m_runs->rowForRun(runIds[i]) : -1;
+                    const QString name = row >= 0 ? m_runs->run(row).name : QString();
+                    runs << LatencyHistogramChart::Run{name.isEmpty() ? tr("Run %1").arg(runIds[i]) : name,
+                                                       latencies[static_cast<std::size_t>(i)]};
+                }
+                m_latencyChart->setRuns(runs);
+                if (!error.isEmpty())
+                    Q_EMIT statusMessage(tr("Could not read latencies: %1").arg(error));
+            });
+    return tab;
+}
+
+QWidget *ResultsPanel::createTrendTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    m_trendLabel = new QLabel(tab);
+    m_trendLabel->setTextFormat(Qt::PlainText);
+    m_trendLabel->setWordWrap(true);
+    layout->addWidget(m_trendLabel);
+    m_trendChart = new PassRateTrendChart(tab);
+    m_trendChart->setObjectName(QStringLiteral("resultsTrendChart"));
+    layout->addWidget(m_trendChart, 1);
+    layout->addWidget(exportButtons(m_trendChart));
+    return tab;
+}
+
+void ResultsPanel::updateVisibleTab()
+{
+    if (!m_store)
+        return;
+    const QList<qint64> ids = selectedRunIds();
+    QWidget *current = m_tabs->currentWidget();
+    if (current == m_latencyChart->parentWidget()) {
+        if (ids != m_latencyRuns || m_latencyStale) {
+            m_latencyRuns = ids;
+            m_latencyStale = false;
+            if (ids.isEmpty())
+                m_latencyChart->setRuns({});
+            else if (m_workspace)
+                m_latencyLoader->load(m_workspace->path(), ids);
+        }
+    } else if (current == m_trendChart->parentWidget()) {
+        updateTrend();
+    } else if (current == m_modelSelection) {
+        if (m_modelSelection->runs() != ids)
+            m_modelSelection->setRuns(ids);
+    } else if (current == m_compareView) {
+        updateComparison(ids);
+    }
+}
+
+void ResultsPanel::updateComparison(const QList<qint64> &ids)
+{
+    if (ids.size() != 2) {
+        if (ids.size() > 2)
+            Q_EMIT statusMessage(tr("Compare shows two runs: select exactly two."));
+        return; // keeps the last comparison; its combos still pick any two runs
+    }
+    // The older run is the base, so a regression reads as what the newer run broke.
+    qint64 base = ids[0], candidate = ids[1];
+    const int rowA = m_runs->rowForRun(base), rowB = m_runs->rowForRun(candidate);
+    if (rowA >= 0 && rowB >= 0 && m_runs->run(rowB).createdAt < m_runs->run(rowA).createdAt)
+        std::swap(base, candidate);
+    const bool same = (m_compareView->baseRunId() == base && m_compareView->candidateRunId() == candidate) ||
+                      (m_compareView->baseRunId() == candidate && m_compareView->candidateRunId() == base);
+    if (!same)
+        m_compareView->compare(base, candidate);
+}
+
+void ResultsPanel::updateTrend()
+{
+    // The trend of the current run's eval: all its runs, across the eval's versions.
+    const qint64 runId = currentRunId();
+    const int row = runId > 0 && m_runs ? m_runs->rowForRun(runId) : -1;
+    if (row < 0) {
+        m_trendLabel->setText(tr("Select a run: its eval's runs are shown over time."));
+        m_trendChart->setRuns({});
+        return;
+    }
+    const std::optional<store::EvalRecord> eval = m_store->eval(m_runs->run(row).evalId);
+    if (!eval) {
+        m_trendChart->setRuns({});
+        return;
+    }
+    const QList<store::RunRecord> runs = PassRateTrendChart::runsOfEval(*m_store, eval->evalKey);
+    m_trendChart->setRuns(runs);
+    const qsizetype regressions = m_trendChart->regressions().size();
+    m_trendLabel->setText(
+        tr("Eval “%1”: %2 run(s) over time; %3 regression(s) (a drop of more than %4 points from the run before).")
+            .arg(eval->name)
+            .arg(runs.size())
+            .arg(regressions)
+            .arg(QLocale().toString(m_trendChart->threshold(), 'f', 0)));
+}
+
 void ResultsPanel::setWorkspace(store::Workspace *workspace)
 {
     m_undo->clear();
@@ -329,6 +433,11 @@ void ResultsPanel::setWorkspace(store::Workspace *workspace)
     m_runsProxy = nullptr;
     m_runs = nullptr;
     m_items = nullptr;
+    m_modelSelection->setStore(nullptr);
+    m_compareView->setStore(nullptr, nullptr);
+    m_drillDown->clear();
+    m_drillDown->setStores(nullptr, nullptr);
+    m_agreement->setVerdictStore(nullptr);
     m_verdicts.reset();
     m_store.reset();
     m_workspace = workspace;
@@ -337,6 +446,9 @@ void ResultsPanel::setWorkspace(store::Workspace *workspace)
 
     m_store = std::make_unique<store::EvalStore>(*workspace);
     m_verdicts = std::make_unique<store::VerdictStore>(*workspace);
+    m_modelSelection->setStore(m_store.get(), workspace);
+    m_compareView->setStore(m_store.get(), workspace);
+    m_latencyRuns.clear();
     m_runs = new itemmodels::RunsModel(m_store.get(), this);
     m_runsProxy = new QSortFilterProxyModel(this);
     m_runsProxy->setSourceModel(m_runs);
@@ -359,6 +471,8 @@ void ResultsPanel::setWorkspace(store::Workspace *workspace)
 
     m_items = new itemmodels::OutputItemsModel(m_store.get(), workspace, this);
     m_items->setVerdictStore(m_verdicts.get());
+    m_drillDown->setStores(m_store.get(), m_verdicts.get());
+    m_agreement->setVerdictStore(m_verdicts.get());
     m_itemsFilter->setSourceModel(m_items);
     connect(m_items, &itemmodels::OutputItemsModel::loaded, this, [this] {
         m_itemsView->resizeColumnsToContents();
@@ -375,6 +489,13 @@ void ResultsPanel::refresh()
 {
     if (m_runs)
         m_runs->refresh();
+    // Runs may have gained items since the views read them.
+    m_latencyStale = true;
+    if (m_modelSelection->isVisible())
+        m_modelSelection->setRuns(selectedRunIds());
+    else
+        m_modelSelection->setRuns({});
+    updateVisibleTab();
 }
 
 QList<qint64> ResultsPanel::selectedRunIds() const
@@ -419,6 +540,7 @@ void ResultsPanel::onRunSelectionChanged()
 {
     const QList<qint64> ids = selectedRunIds();
     m_deleteAction->setEnabled(!ids.isEmpty());
+    m_exportReportAction->setEnabled(!ids.isEmpty() && ids.size() <= 2);
     // The items shown are the current run's when it is selected, else the first selected one's.
     qint64 itemsRun = ids.value(0, 0);
     const QModelIndex current = m_runsView->selectionModel() ? m_runsView->selectionModel()->currentIndex() : QModelIndex();
@@ -426,6 +548,7 @@ void ResultsPanel::onRunSelectionChanged()
         itemsRun = m_runs->runId(m_runsProxy->mapToSource(current).row());
     if (m_items && itemsRun != m_items->runId()) {
         m_drillDown->clear();
+        m_agreement->setRun(itemsRun);
         if (itemsRun > 0)
             m_items->load(itemsRun);
         else
@@ -433,6 +556,7 @@ void ResultsPanel::onRunSelectionChanged()
         updateCriteria();
     }
     updateSummary();
+    updateVisibleTab();
 }
 
 void ResultsPanel::updateSummary()
@@ -546,58 +670,26 @@ void ResultsPanel::showItem(int row)
 {
     if (!m_items || row < 0 || row >= m_itemsFilter->rowCount())
         return;
-    const int sourceRow = m_itemsFilter->mapToSource(m_itemsFilter->index(row, 0)).row();
-    const auto record = m_items->record(sourceRow);
-    if (!record) {
-        m_drillDown->setPlainText(tr("The item could not be read from the workspace."));
+    const QModelIndex index = m_itemsFilter->index(row, 0);
+    const int sourceRow = m_itemsFilter->mapToSource(index).row();
+    m_itemsView->setCurrentIndex(index);
+    m_itemsView->scrollTo(index);
+    m_drillDown->showItem(m_items->runId(), m_items->datasourceItemId(sourceRow));
+}
+
+void ResultsPanel::stepItem(int step)
+{
+    const int rows = m_itemsFilter->rowCount();
+    if (rows == 0)
         return;
-    }
-    QStringList lines;
-    lines << tr("Item %1 — %2").arg(record->datasourceItemId).arg(record->status);
-    if (!record->error.isEmpty())
-        lines << tr("Error: %1").arg(record->error);
-    if (record->latencyMs >= 0)
-        lines << tr("Latency: %1 ms%2").arg(record->latencyMs).arg(record->cacheHit ? tr(" (cached)") : QString());
-    lines << QString() << tr("── Input ──");
-    const qsizetype beforeInput = lines.size();
-    appendMessages(lines, record->sample.is_object() ? record->sample.value("input", json()) : json());
-    if (lines.size() == beforeInput)
-        lines << tr("(none recorded)");
-    lines << QString() << tr("── Output ──");
-    const json output = record->sample.is_object() ? record->sample.value("output", json()) : json();
-    if (output.is_array() && !output.empty())
-        appendMessages(lines, output);
-    else if (record->sample.is_object() && record->sample.contains("output_text"))
-        lines << contentText(record->sample["output_text"]);
-    if (record->sample.is_object() && record->sample.contains("error") && !record->sample["error"].is_null())
-        lines << tr("Sampling error: %1").arg(fromJson(record->sample["error"]));
-    lines << QString() << tr("── Graders ──");
-    if (record->results.is_array()) {
-        for (const json &result : record->results) {
-            if (!result.is_object())
-                continue;
-            const json score = result.value("score", json());
-            const json passed = result.value("passed", json());
-            lines << tr("%1: score %2, %3")
-                         .arg(stringField(result, "name", QStringLiteral("?")),
-                              score.is_number() ? QString::number(score.get<double>()) : tr("none"),
-                              passed.is_boolean() ? (passed.get<bool>() ? tr("passed") : tr("failed")) : tr("no verdict"));
-            for (const char *key : {"error", "invalid_reason"}) {
-                if (result.contains(key) && !result[key].is_null())
-                    lines << QStringLiteral("  %1: %2").arg(QString::fromLatin1(key), fromJson(result[key]));
-            }
-            if (result.contains("sample") && !result["sample"].is_null())
-                lines << fromJson(result["sample"]);
-        }
-    }
-    lines << QString() << tr("── Datasource item ──") << fromJson(record->datasourceItem);
-    // Plain text: whatever the model wrote (markup included) is shown as it is, never rendered.
-    m_drillDown->setPlainText(lines.join(QLatin1Char('\n')));
+    const QModelIndex current = m_itemsView->currentIndex();
+    const int row = current.isValid() ? std::clamp(current.row() + step, 0, rows - 1) : 0;
+    showItem(row);
 }
 
 QString ResultsPanel::drillDownText() const
 {
-    return m_drillDown->toPlainText();
+    return m_drillDown->text();
 }
 
 void ResultsPanel::deleteSelectedRuns()
@@ -612,6 +704,26 @@ void ResultsPanel::deleteSelectedRuns()
         Q_EMIT statusMessage(tr("Could not delete: %1").arg(command->lastError()));
     else
         Q_EMIT statusMessage(tr("Deleted %n run(s). Ctrl+Z brings them back.", nullptr, static_cast<int>(ids.size())));
+}
+
+ReportExportDialog *ResultsPanel::exportReport()
+{
+    QList<qint64> ids = selectedRunIds();
+    if (!m_workspace || ids.isEmpty() || ids.size() > 2)
+        return nullptr;
+    // Two runs: the older is the base, as in the Compare tab.
+    if (ids.size() == 2) {
+        const int rowA = m_runs->rowForRun(ids[0]), rowB = m_runs->rowForRun(ids[1]);
+        if (rowA >= 0 && rowB >= 0 && m_runs->run(rowB).createdAt < m_runs->run(rowA).createdAt)
+            std::swap(ids[0], ids[1]);
+    }
+    auto *dialog = new ReportExportDialog(m_workspace, ids, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ReportExportDialog::exportFinished, this,
+            [this](const QString &, const QString &message) { Q_EMIT statusMessage(message); });
+    connect(dialog, &ReportExportDialog::exportFailed, this, &ResultsPanel::statusMessage);
+    dialog->open();
+    return dialog;
 }
 
 bool ResultsPanel::exportChart(QWidget *chart, const QString &path, QString *error)

@@ -11,7 +11,6 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QModelIndex;
-class QPlainTextEdit;
 class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
@@ -19,6 +18,7 @@ class QUndoStack;
 
 namespace assay::itemmodels {
 class OutputItemsFilterModel;
+class RunLatencyLoader;
 class OutputItemsModel;
 class RunsModel;
 } // namespace assay::itemmodels
@@ -31,7 +31,14 @@ class Workspace;
 
 namespace assay::ui {
 
+class AgreementView;
+class ItemDrillDown;
+class LatencyHistogramChart;
+class ModelSelectionView;
 class PassRateChart;
+class PassRateTrendChart;
+class ReportExportDialog;
+class RunCompareView;
 class ScoreHistogramChart;
 
 // The Results panel: the workspace's runs on the left (sortable; several may be selected), and
@@ -64,6 +71,9 @@ public:
 
     // Deletes the selected runs (undoable).
     void deleteSelectedRuns();
+    // Opens the report export dialog for the one or two selected runs (non-modal; null when the
+    // selection does not allow a report).
+    ReportExportDialog *exportReport();
     bool exportChart(QWidget *chart, const QString &path, QString *error = nullptr);
 
     itemmodels::RunsModel *runsModel() const { return m_runs; }
@@ -74,12 +84,19 @@ public:
     QLabel *summaryLabel() const { return m_summary; }
     PassRateChart *passRateChart() const { return m_passRateChart; }
     ScoreHistogramChart *scoreChart() const { return m_scoreChart; }
+    LatencyHistogramChart *latencyChart() const { return m_latencyChart; }
+    PassRateTrendChart *trendChart() const { return m_trendChart; }
+    ModelSelectionView *modelSelectionView() const { return m_modelSelection; }
+    RunCompareView *compareView() const { return m_compareView; }
     QComboBox *statusCombo() const { return m_statusCombo; }
     QComboBox *criterionCombo() const { return m_criterionCombo; }
     QComboBox *failedCriterionCombo() const { return m_failedCriterionCombo; }
     QLineEdit *runsFilter() const { return m_runsFilter; }
     QUndoStack *undoStack() const { return m_undo; }
+    ItemDrillDown *drillDown() const { return m_drillDown; }
+    AgreementView *agreementView() const { return m_agreement; }
     QAction *deleteAction() const { return m_deleteAction; }
+    QAction *exportReportAction() const { return m_exportReportAction; }
 
 Q_SIGNALS:
     void statusMessage(const QString &message);
@@ -89,6 +106,12 @@ private:
     QWidget *createSummaryTab();
     QWidget *createItemsTab();
     QWidget *createScoresTab();
+    QWidget *createLatencyTab();
+    QWidget *createTrendTab();
+    void updateVisibleTab();
+    void updateTrend();
+    void stepItem(int step); // J / K in the drill-down: the next or previous item in the table
+    void updateComparison(const QList<qint64> &ids);
     void onRunSelectionChanged();
     void updateSummary();
     void updateCriteria();
@@ -113,10 +136,20 @@ private:
     QComboBox *m_statusCombo = nullptr;
     QComboBox *m_failedCriterionCombo = nullptr;
     QLineEdit *m_runsFilter = nullptr;
-    QPlainTextEdit *m_drillDown = nullptr;
+    ItemDrillDown *m_drillDown = nullptr;
+    AgreementView *m_agreement = nullptr;
     QComboBox *m_criterionCombo = nullptr;
     ScoreHistogramChart *m_scoreChart = nullptr;
+    LatencyHistogramChart *m_latencyChart = nullptr;
+    itemmodels::RunLatencyLoader *m_latencyLoader = nullptr;
+    QList<qint64> m_latencyRuns; // whose latencies the chart shows (or is loading)
+    bool m_latencyStale = false;
+    QLabel *m_trendLabel = nullptr;
+    PassRateTrendChart *m_trendChart = nullptr;
+    ModelSelectionView *m_modelSelection = nullptr;
+    RunCompareView *m_compareView = nullptr;
     QAction *m_deleteAction = nullptr;
+    QAction *m_exportReportAction = nullptr;
 };
 
 } // namespace assay::ui

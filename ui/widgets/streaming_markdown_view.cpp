@@ -185,7 +185,8 @@ void StreamingMarkdownRenderer::beginTail()
 void StreamingMarkdownRenderer::appendRendered(const QString &markdown)
 {
     QTextDocument chunk;
-    chunk.setMarkdown(markdown, QTextDocument::MarkdownDialectGitHub);
+    // Model output is never trusted markup: raw HTML in it shows as text, not as elements.
+    chunk.setMarkdown(markdown, QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub) | QTextDocument::MarkdownNoHTML);
 
     QTextCursor cursor(m_document);
     cursor.beginEditBlock();
