@@ -8,11 +8,16 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
 #include <QSettings>
 #include <QStatusBar>
 
+#include "models/api/secret_store.h"
 #include "models/store/workspace.h"
+#include "ui/compare/compare_view.h"
 #include "ui/main_window.h"
+#include "ui/panels/parameters_panel.h"
+#include "ui/panels/prompt_panel.h"
 #include "ui/panels/dataset_panel.h"
 #include "ui/panels/eval_runs_panel.h"
 #include "ui/panels/results_panel.h"
@@ -34,6 +39,7 @@ void Application::start(const QStringList &files)
     installDatasetPanel();
     installEvalRunsPanel();
     installResultsPanel();
+    installComparisonAction();
     m_window->show();
     for (const QString &file : files)
         m_datasets->openFile(QFileInfo(file).absoluteFilePath());
@@ -160,6 +166,63 @@ void Application::installResultsPanel()
             }
         });
     }
+}
+
+void Application::installComparisonAction()
+{
+    auto *compare = new QAction(QObject::tr("New &Comparison from Prompt"), m_window.get());
+    compare->setObjectName(QStringLiteral("newComparisonAction"));
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    compare->setToolTip(QObject::tr("Compare the playground's prompt side by side across variants, models and "
+                                    "inputs (Ctrl+Shift+K)"));
+    QObject::connect(compare, &QAction::triggered, m_window.get(), [this] { openComparison(); });
+    if (QMenu *fileMenu = m_window->menuBar()->findChild<QMenu *>(QStringLiteral("fileMenu")))
+        fileMenu->insertAction(fileMenu->actions().value(1), compare);
+    m_window->addAction(compare);
+}
+
+void Application::openComparison()
+{
+    // Its own window: its Ctrl+Enter / Esc act on the comparison, not on the playground.
+    auto *view = new ui::CompareView;
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    view->setWindowTitle(QObject::tr("Compare — Assay"));
+    if (m_workspace->isOpen())
+        view->setWorkspace(m_workspace.get());
+    view->setPricing(m_window->pricing());
+    view->startFromPrompt(m_window->promptPanel()->conversation(), m_window->parametersPanel()->parameters(),
+                          m_window->promptPanel()->variables());
+    QObject::connect(view, &ui::CompareView::titleChanged, view, &QWidget::setWindowTitle);
+    QObject::connect(view, &ui::CompareView::statusMessage, m_window.get(),
+                     [window = m_window.get()](const QString &message) {
+                         window->statusBar()->showMessage(message, 8000);
+                     });
+    QObject::connect(view, &ui::CompareView::datasetWritten, m_window.get(), [this](const QString &path) {
+        if (m_datasets)
+            m_datasets->openFile(path);
+    });
+    QObject::connect(view, &ui::CompareView::evalRunWritten, m_window.get(),
+                     [this](const QString &evalPath, const QString &runPath) {
+                         if (!m_evalRuns)
+                             return;
+                         m_evalRuns->setEvalFile(evalPath);
+                         m_evalRuns->setRunFile(runPath);
+                     });
+    // The key is read as the playground reads it (keychain or this session's memory), then
+    // handed to the view, which keeps it in memory only.
+    const api::Profile profile = m_window->currentProfile();
+    QPointer<ui::CompareView> target(view);
+    m_window->secretStore()->readKey(profile, [target, profile](const QString &key, const QString &problem) {
+        if (!target)
+            return;
+        target->setProfile(profile, key);
+        if (key.isEmpty() && !problem.isEmpty())
+            Q_EMIT target->statusMessage(QObject::tr("No API key for this profile: %1").arg(problem));
+    });
+    view->resize(1280, 820);
+    view->show();
+    view->raise();
+    view->activateWindow();
 }
 
 } // namespace assay

@@ -32,6 +32,8 @@ private:
     void installDatasetPanel();
     void installEvalRunsPanel();
     void installResultsPanel();
+    void installComparisonAction();
+    void openComparison();
 
     std::unique_ptr<store::Workspace> m_workspace;
     std::unique_ptr<ui::MainWindow> m_window;

@@ -61,6 +61,10 @@ public:
     bool isRunning() const { return m_state != State::Idle; }
     // The user's pricing table (app data folder); the built-in one is used when it is absent.
     static QString pricingPath();
+    const prompt::Pricing &pricing() const { return m_pricing; }
+    // The playground's prompt and parameters, for views that start from them (Compare).
+    PromptPanel *promptPanel() const { return m_prompt; }
+    ParametersPanel *parametersPanel() const { return m_parameters; }
 
 public Q_SLOTS:
     void run();
