@@ -260,7 +260,7 @@ QWidget *ResultsPanel::createItemsTab()
         m_itemsFilter->setFailedCriterion(index - 1);
     });
     filterRow->addStretch();
-    auto *hint = new QLabel(tr("Double-click or Enter: show the item"), tab);
+    auto *hint = new QLabel(tr("P / F: your verdict · J / K: next / previous"), tab);
     hint->setEnabled(false);
     filterRow->addWidget(hint);
     layout->addLayout(filterRow);
@@ -277,6 +277,13 @@ QWidget *ResultsPanel::createItemsTab()
     m_itemsView->horizontalHeader()->setStretchLastSection(true);
     connect(m_itemsView, &QAbstractItemView::activated, this,
             [this](const QModelIndex &index) { showItem(index.row()); });
+    // The drill-down follows the table's current row (one indexed read per item), so arrow keys
+    // walk through the items.
+    connect(m_itemsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    showItem(current.row());
+            });
     connect(m_statusCombo, &QComboBox::currentIndexChanged, this, [this] {
         m_itemsFilter->setStatusFilter(
             itemmodels::OutputItemsFilterModel::StatusFilter::fromInt(m_statusCombo->currentData().toInt()));
@@ -288,10 +295,13 @@ QWidget *ResultsPanel::createItemsTab()
     connect(m_drillDown, &ItemDrillDown::statusMessage, this, &ResultsPanel::statusMessage);
     connect(m_drillDown, &ItemDrillDown::nextItemRequested, this, [this] { stepItem(+1); });
     connect(m_drillDown, &ItemDrillDown::previousItemRequested, this, [this] { stepItem(-1); });
-    auto *splitter = new QSplitter(Qt::Vertical, tab);
+    // Side by side: the bottom dock is wide and short, and both the table and the item need height.
+    auto *splitter = new QSplitter(Qt::Horizontal, tab);
     splitter->addWidget(m_itemsView);
     splitter->addWidget(m_drillDown);
-    layout->addWidget(splitter);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    layout->addWidget(splitter, 1);
     return tab;
 }
 
