@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QLocale>
 #include <QSet>
@@ -87,6 +88,22 @@ RunsModel::Row RunsModel::makeRow(const store::RunRecord &record)
         name = m_evalNames.emplace(record.evalId, text).first;
     }
     row.evalName = name->second;
+    const nlohmann::json &source = record.runSpec.is_object() ? record.runSpec.value("data_source", nlohmann::json())
+                                                               : nlohmann::json();
+    if (source.is_object() && source.contains("input_messages")) {
+        const nlohmann::json &messages = source["input_messages"];
+        const std::string canonical = messages.dump(); // nlohmann sorts keys: stable across runs
+        row.promptHash = QString::fromLatin1(
+            QCryptographicHash::hash(QByteArray::fromStdString(canonical), QCryptographicHash::Sha256).toHex().left(8));
+        const nlohmann::json &tmpl = messages.value("template", nlohmann::json());
+        if (tmpl.is_array() && !tmpl.empty() && tmpl[0].is_object()) {
+            const nlohmann::json &content = tmpl[0].value("content", nlohmann::json());
+            row.promptPreview = QString::fromStdString(content.is_string() ? content.get<std::string>() : content.dump());
+        } else if (messages.contains("item_reference")) {
+            row.promptPreview = tr("Messages from the items: %1")
+                                    .arg(QString::fromStdString(messages["item_reference"].dump()));
+        }
+    }
     if (record.summary.is_object()) {
         const eval::RunSummary summary = eval::RunSummary::fromJson(record.summary);
         row.graded = summary.total;
@@ -227,6 +244,8 @@ QVariant RunsModel::display(const Row &row, Column column) const
         return row.evalName;
     case Column::Model:
         return run.model;
+    case Column::Prompt:
+        return row.promptHash;
     case Column::Status:
         return statusText(run, row.graded);
     case Column::Source:
@@ -291,6 +310,12 @@ QVariant RunsModel::data(const QModelIndex &index, int role) const
                 .arg(row.record.datasetPath.isEmpty() ? tr("items inline in the run") : row.record.datasetPath,
                      row.record.datasetHash.isEmpty() ? tr("unknown") : row.record.datasetHash);
         }
+        if (col == Column::Prompt) {
+            return row.promptHash.isEmpty()
+                       ? tr("No prompt template: the items carry their own samples")
+                       : tr("Prompt version %1 (runs with the same value sent the same template)\n%2")
+                             .arg(row.promptHash, row.promptPreview.left(300));
+        }
         if (col == Column::Cost && !row.cost && row.record.summary.is_object())
             return tr("No price is known for a model of this run");
         return display(row, col);
@@ -324,6 +349,8 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
         return tr("Eval");
     case Column::Model:
         return tr("Model");
+    case Column::Prompt:
+        return tr("Prompt");
     case Column::Status:
         return tr("Status");
     case Column::Source:

@@ -24,7 +24,7 @@ namespace assay::itemmodels {
 class RunsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum class Column : int { Name, Eval, Model, Status, Source, Dataset, Started, Finished, PassRate, Cost, Tokens, Count };
+    enum class Column : int { Name, Eval, Model, Prompt, Status, Source, Dataset, Started, Finished, PassRate, Cost, Tokens, Count };
     enum class Role : int {
         Sort = Qt::UserRole + 1,
         RunId,     // qint64
@@ -57,6 +57,11 @@ private:
     struct Row {
         store::RunRecord record;
         QString evalName;
+        // The prompt version: the start of the SHA-256 of the run's input_messages template (and
+        // instructions), so runs that sent the same prompt show the same value. Empty when the
+        // run has no template (its items carry their own samples).
+        QString promptHash;
+        QString promptPreview; // the template's first message, for the tooltip
         std::optional<double> passRate;
         std::optional<double> cost;
         std::optional<qint64> tokens;

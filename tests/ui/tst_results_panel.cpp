@@ -202,7 +202,7 @@ private Q_SLOTS:
         panel.tabs()->setCurrentWidget(panel.trendChart()->parentWidget());
         QVERIFY(!panel.trendChart()->lines().isEmpty());
         QCOMPARE(panel.trendChart()->lines().first()->count(), 2); // both runs of the eval
-        panel.tabs()->setCurrentWidget(panel.modelSelectionView());
+        panel.tabs()->setCurrentWidget(panel.modelSelectionView()->parentWidget());
         QCOMPARE(panel.modelSelectionView()->model()->rowCount(), 2);
         // Compare: the older run is the base; rows are matched by dataset row.
         panel.tabs()->setCurrentWidget(panel.compareView());

@@ -44,7 +44,8 @@ void PassRateChart::setRuns(const QList<store::RunRecord> &runs)
     for (int i = 0; i < runs.size(); ++i) {
         const store::RunRecord &run = runs[i];
         const QString label = run.name.isEmpty() ? tr("Run %1").arg(run.id) : run.name;
-        auto *set = new QBarSet(label);
+        // Qt Charts renders legend labels as rich text: a run's name is the user's text, not markup.
+        auto *set = new QBarSet(label.toHtmlEscaped());
         for (const QString &category : std::as_const(m_categories)) {
             double rate = 0.0;
             for (const auto &criterion : summaries[static_cast<std::size_t>(i)].perCriterion) {

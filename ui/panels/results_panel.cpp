@@ -29,6 +29,7 @@
 #include "models/store/verdict_store.h"
 #include "models/store/workspace.h"
 #include "models/itemmodels/run_latency_loader.h"
+#include "ui/charts/accuracy_cost_chart.h"
 #include "ui/charts/chart_export.h"
 #include "ui/dialogs/report_export_dialog.h"
 #include "ui/charts/latency_histogram_chart.h"
@@ -65,9 +66,13 @@ ResultsPanel::ResultsPanel(QWidget *parent) : QWidget(parent), m_undo(new QUndoS
     m_tabs->addTab(createScoresTab(), tr("Scores"));
     m_tabs->addTab(createLatencyTab(), tr("Latency"));
     m_tabs->addTab(createTrendTab(), tr("Trend"));
-    m_modelSelection = new ModelSelectionView(m_tabs);
+    auto *selectionTab = new QWidget(m_tabs);
+    auto *selectionLayout = new QVBoxLayout(selectionTab);
+    m_modelSelection = new ModelSelectionView(selectionTab);
     connect(m_modelSelection, &ModelSelectionView::statusMessage, this, &ResultsPanel::statusMessage);
-    m_tabs->addTab(m_modelSelection, tr("Model Selection"));
+    selectionLayout->addWidget(m_modelSelection, 1);
+    selectionLayout->addWidget(exportButtons(m_modelSelection->chart()));
+    m_tabs->addTab(selectionTab, tr("Model Selection"));
     m_compareView = new RunCompareView(m_tabs);
     m_compareView->setToolTip(tr("Select two runs to compare them item by item"));
     connect(m_compareView, &RunCompareView::statusMessage, this, &ResultsPanel::statusMessage);
@@ -380,7 +385,7 @@ void ResultsPanel::updateVisibleTab()
         }
     } else if (current == m_trendChart->parentWidget()) {
         updateTrend();
-    } else if (current == m_modelSelection) {
+    } else if (current == m_modelSelection->parentWidget()) {
         if (m_modelSelection->runs() != ids)
             m_modelSelection->setRuns(ids);
     } else if (current == m_compareView) {

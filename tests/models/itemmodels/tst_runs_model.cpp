@@ -76,7 +76,7 @@ class TestRunsModel : public QObject {
     }
 
     static qint64 addRun(Fixture &f, const QString &name, int minutesAgo, json summaryJson = nullptr,
-                         const QString &source = QStringLiteral("local"))
+                         const QString &source = QStringLiteral("local"), json runSpec = json::object())
     {
         RunRecord run;
         run.evalId = f.evalId;
@@ -84,7 +84,7 @@ class TestRunsModel : public QObject {
         run.model = QStringLiteral("gpt-4.1-mini");
         run.status = QStringLiteral("completed");
         run.source = source;
-        run.runSpec = json::object();
+        run.runSpec = std::move(runSpec);
         run.summary = std::move(summaryJson);
         run.datasetPath = QStringLiteral("/data/tickets.jsonl");
         run.datasetHash = QStringLiteral("0123456789abcdef0123456789abcdef");
@@ -104,6 +104,31 @@ class TestRunsModel : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void promptColumnTellsPromptVersionsApart()
+    {
+        auto f = fixture();
+        const auto spec = [](const std::string &content) {
+            return json{{"data_source",
+                         {{"type", "responses"},
+                          {"input_messages",
+                           {{"type", "template"},
+                            {"template", json::array({{{"role", "developer"}, {"content", content}}})}}}}}};
+        };
+        addRun(*f, QStringLiteral("a"), 30, nullptr, QStringLiteral("local"), spec("Answer with the capital."));
+        addRun(*f, QStringLiteral("b"), 20, nullptr, QStringLiteral("local"), spec("Answer with the capital."));
+        addRun(*f, QStringLiteral("c"), 10, nullptr, QStringLiteral("local"), spec("Answer with the capital city."));
+        addRun(*f, QStringLiteral("d"), 5); // items carry their own samples: no prompt
+        RunsModel model(f->store.get());
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QStringList prompts = column(model, Column::Prompt); // d, c, b, a
+        QVERIFY(prompts[0].isEmpty());
+        QCOMPARE(prompts[1].size(), 8);
+        QCOMPARE(prompts[2], prompts[3]);    // the same template: the same version
+        QVERIFY(prompts[1] != prompts[2]);   // one word changed: another version
+        QVERIFY(model.index(1, RunsModel::column(Column::Prompt)).data(Qt::ToolTipRole).toString()
+                    .contains(QStringLiteral("Answer with the capital city.")));
+    }
 
     void listsRunsNewestFirstWithTheirFigures()
     {
