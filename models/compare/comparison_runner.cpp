@@ -61,8 +61,45 @@ ComparisonRunner::ComparisonRunner(ComparisonDocument *document, api::ApiClient 
         const quint64 id = m_document->variantId(variant);
         dropWhere([id](const JobKey &key) { return key.variantId == id; });
     });
-    connect(document, &ComparisonDocument::gradersChanged, this, &ComparisonRunner::rebuildGraders);
+    connect(document, &ComparisonDocument::gradersChanged, this, [this] {
+        rebuildGraders();
+        gradeFinished();
+    });
     rebuildGraders();
+}
+
+void ComparisonRunner::gradeFinished()
+{
+    if (!m_document)
+        return;
+    const Comparison &c = m_document->comparison();
+    bool started = false;
+    for (int row = 0; row < c.rowCount(); ++row) {
+        for (int variant = 0; variant < c.variantCount(); ++variant) {
+            for (int repeat = 0; repeat < c.repeats(); ++repeat) {
+                CellRun *run = m_document->mutableRun(row, variant, repeat);
+                if (!run || run->status != CellStatus::Done)
+                    continue;
+                run->grades.clear();
+                run->grading = !m_graders.empty();
+                if (m_graders.empty()) {
+                    m_document->notifyCellChanged(row, variant);
+                    continue;
+                }
+                // The answer as the graders see a fresh one: its text, model and usage.
+                api::ResponseResult result;
+                result.outputText = run->text.toStdString();
+                result.model = run->model.toStdString();
+                result.usage = run->usage;
+                const JobKey key{m_document->rowId(row), m_document->variantId(variant), repeat};
+                grade(key, result, !c.variant(variant).parameters.jsonSchema.is_null());
+                m_document->notifyCellChanged(row, variant);
+                started = true;
+            }
+        }
+    }
+    if (started)
+        updateRunning();
 }
 
 ComparisonRunner::~ComparisonRunner()

@@ -62,6 +62,11 @@ public:
     void stopRow(int row);
     void stopCell(int row, int variant);
 
+    // Grades every finished (done) run again with the attached graders, from its stored answer:
+    // graders attached after the answers came in score them too. Runs in flight are graded
+    // when they finish, as usual. With no graders, clears the grades.
+    void gradeFinished();
+
     bool isRunning() const { return !m_queue.empty() || !m_jobs.empty() || m_gradingCount > 0; }
     int queuedCount() const { return static_cast<int>(m_queue.size()); }
     int activeCount() const { return static_cast<int>(m_jobs.size()); }

@@ -5,9 +5,11 @@
 #include <QDateTime>
 #include <QDir>
 #include <QLocale>
+#include <QMessageBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -33,6 +35,8 @@
 #include <QVBoxLayout>
 
 #include "models/api/api_client.h"
+#include "models/eval/api_grader_services.h"
+#include "models/eval/graders/grader.h"
 #include "models/compare/comparison_conversions.h"
 #include "models/compare/comparison_document.h"
 #include "models/compare/comparison_export.h"
@@ -348,6 +352,17 @@ void CompareView::createActions()
     m_exportMarkdown = make(tr("Export Markdown…"), QStringLiteral("compareExportMarkdown"), {},
                             tr("Export the comparison as Markdown"));
 
+    m_graders = make(tr("Graders…"), QStringLiteral("compareGraders"), QKeySequence(Qt::CTRL | Qt::Key_G),
+                     tr("Score every cell with the testing criteria of an eval file (string_check, "
+                        "text_similarity, score_model, label_model, multi)"));
+    m_removeGraders = make(tr("Remove graders"), QStringLiteral("compareRemoveGraders"), {},
+                           tr("Stop scoring the cells; their answers stay"));
+    connect(m_graders, &QAction::triggered, this, &CompareView::chooseAndAttachGraders);
+    connect(m_removeGraders, &QAction::triggered, this, [this] {
+        m_document->setGraders(nlohmann::json::array());
+        Q_EMIT statusMessage(tr("Graders removed"));
+    });
+
     connect(m_runAll, &QAction::triggered, this, [this] {
         if (m_runner)
             m_runner->runAll();
@@ -399,6 +414,7 @@ QToolBar *CompareView::createToolBar()
     bar->addAction(m_stopAll);
     bar->addSeparator();
     bar->addAction(m_addColumn);
+    bar->addAction(m_graders);
 
     auto *repeatsLabel = new QLabel(tr(" Repeat "), bar);
     m_repeats = new QSpinBox(bar);
@@ -456,6 +472,8 @@ QToolBar *CompareView::createToolBar()
     menu->addSeparator();
     menu->addAction(m_exportHtml);
     menu->addAction(m_exportMarkdown);
+    menu->addSeparator();
+    menu->addAction(m_removeGraders);
     more->setMenu(menu);
     bar->addWidget(more);
     return bar;
@@ -534,8 +552,11 @@ void CompareView::setClient(api::ApiClient *client)
     m_runner = new compare::ComparisonRunner(m_document, m_client, this);
     m_runner->setProfile(m_profile, m_apiKey);
     m_runner->setPricing(m_pricing);
-    m_runner->setGraderServices(m_graderServices);
     m_runner->setMaxConcurrent(m_maxConcurrent);
+    if (m_graderServicesFromOutside)
+        m_runner->setGraderServices(m_graderServices);
+    else
+        rebuildOwnGraderServices();
     connect(m_runner, &compare::ComparisonRunner::progressChanged, this, &CompareView::updateProgress);
     connect(m_runner, &compare::ComparisonRunner::runningChanged, this, [this](bool running) {
         updateActions();
@@ -558,6 +579,20 @@ void CompareView::setProfile(const api::Profile &profile, const QString &apiKey)
     m_profile = profile;
     m_apiKey = apiKey;
     m_runner->setProfile(profile, apiKey);
+    if (!m_graderServicesFromOutside)
+        rebuildOwnGraderServices();
+}
+
+void CompareView::rebuildOwnGraderServices()
+{
+    // Model graders answer through the Responses API of the same server; a comparison has no
+    // python sandbox (no consent here) and no pacer of its own beyond the runner's limit.
+    auto *services = new eval::ApiGraderServices(*m_client, m_profile, m_apiKey, api::ApiKind::Responses, nullptr,
+                                                 nullptr, this);
+    m_graderServices = services;
+    m_runner->setGraderServices(services);
+    delete m_ownGraderServices; // its calls in flight end with a Cancelled error
+    m_ownGraderServices = services;
 }
 
 void CompareView::setPricing(const prompt::Pricing &pricing)
@@ -568,8 +603,84 @@ void CompareView::setPricing(const prompt::Pricing &pricing)
 
 void CompareView::setGraderServices(eval::GraderServices *services)
 {
+    m_graderServicesFromOutside = services != nullptr;
+    if (!services) {
+        rebuildOwnGraderServices();
+        return;
+    }
     m_graderServices = services;
     m_runner->setGraderServices(services);
+    delete m_ownGraderServices;
+    m_ownGraderServices = nullptr;
+}
+
+bool CompareView::attachGraders(const nlohmann::json &criteria, QString *error)
+{
+    const auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (!criteria.is_array())
+        return fail(tr("$: expected an array of graders"));
+    for (std::size_t i = 0; i < criteria.size(); ++i) {
+        const std::string path = "$[" + std::to_string(i) + "]";
+        const nlohmann::json &definition = criteria[i];
+        if (definition.is_object() && definition.value("type", std::string()) == "python")
+            return fail(tr("%1: python graders run only in eval runs, which ask for your consent per eval file")
+                            .arg(QString::fromStdString(path)));
+        std::string problem;
+        if (!eval::makeGrader(definition, path, &problem))
+            return fail(QString::fromStdString(problem));
+    }
+    m_document->setGraders(criteria);
+    return true;
+}
+
+bool CompareView::attachGradersFromFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("%1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    // Eval files are small (definitions, not data): reading one here does not hold the GUI.
+    const nlohmann::json document = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+    QString problem;
+    bool ok = false;
+    if (document.is_discarded()) {
+        problem = tr("not valid JSON");
+    } else if (document.is_object() && document.contains("testing_criteria")) {
+        ok = attachGraders(document["testing_criteria"], &problem);
+        problem.replace(QStringLiteral("$["), QStringLiteral("$.testing_criteria["));
+    } else if (document.is_array()) {
+        ok = attachGraders(document, &problem);
+    } else {
+        problem = tr("expected an eval (with testing_criteria) or an array of graders");
+    }
+    if (!ok && error)
+        *error = tr("%1: %2").arg(QDir::toNativeSeparators(path), problem);
+    return ok;
+}
+
+void CompareView::chooseAndAttachGraders()
+{
+    auto *dialog = new QFileDialog(this, tr("Graders from an Eval File"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setNameFilters({tr("Eval definitions (*.json)"), tr("All files (*)")});
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        QString error;
+        if (attachGradersFromFile(path, &error)) {
+            const auto count = m_document->comparison().graders().size();
+            Q_EMIT statusMessage(tr("%n grader(s) attached: finished cells are scored as they come", nullptr,
+                                    static_cast<int>(count)));
+        } else {
+            QMessageBox::warning(this, tr("Graders Not Attached"), error);
+        }
+    });
+    dialog->open();
 }
 
 void CompareView::setMaxConcurrent(int limit)

@@ -28,6 +28,7 @@ namespace assay::api {
 class ApiClient;
 }
 namespace assay::eval {
+class ApiGraderServices;
 class GraderServices;
 }
 namespace assay::store {
@@ -75,7 +76,15 @@ public:
     void setClient(api::ApiClient *client);
     void setProfile(const api::Profile &profile, const QString &apiKey);
     void setPricing(const prompt::Pricing &pricing);
+    // Graders that need a model or an embedding call go through these; without them (the
+    // default) the view makes its own over its client, profile and key. Python graders never run
+    // here: they need the per-eval-file consent that only eval runs ask for.
     void setGraderServices(eval::GraderServices *services);
+    // Attaches the testing criteria of an eval file (a CreateEvalRequest, an exported Eval, or a
+    // JSON array of graders) to score every cell. False with `error` naming the file and JSON
+    // path of the first problem; the graders attached before are kept then.
+    bool attachGradersFromFile(const QString &path, QString *error = nullptr);
+    bool attachGraders(const nlohmann::json &criteria, QString *error = nullptr);
     void setMaxConcurrent(int limit);
     // Model names offered in the columns' model pickers (free text stays allowed).
     void setAvailableModels(const QStringList &models);
@@ -124,6 +133,8 @@ public:
     QAction *makeEvalRunAction() const { return m_makeEvalRun; }
     QAction *exportHtmlAction() const { return m_exportHtml; }
     QAction *exportMarkdownAction() const { return m_exportMarkdown; }
+    QAction *gradersAction() const { return m_graders; }
+    QAction *removeGradersAction() const { return m_removeGraders; }
 
     // Writes the dataset / eval files without asking (the dialogs call these).
     bool writeDataset(const QString &path, int idealColumn, QString *error = nullptr);
@@ -179,6 +190,8 @@ private:
     void chooseAndOpen();
     void chooseAndMakeDataset();
     void chooseAndMakeEvalRun();
+    void chooseAndAttachGraders();
+    void rebuildOwnGraderServices();
     void chooseAndExport(bool html);
 
     QString cellStatusLine(int row, int variant) const;
@@ -238,6 +251,10 @@ private:
     QAction *m_makeEvalRun = nullptr;
     QAction *m_exportHtml = nullptr;
     QAction *m_exportMarkdown = nullptr;
+    QAction *m_graders = nullptr;
+    QAction *m_removeGraders = nullptr;
+    eval::ApiGraderServices *m_ownGraderServices = nullptr; // a child; used when none was set from outside
+    bool m_graderServicesFromOutside = false;
 
     Layout m_layout = Layout::Auto;
     int m_currentRow = 0;

@@ -74,6 +74,7 @@ private Q_SLOTS:
     void columnActionsEditTheComparison();
     void repeatsAndGradersShowInCells();
     void saveAndReopenInWorkspace();
+    void gradersFromAnEvalFileScoreFinishedCells();
 
 private:
     void runToEnd();
@@ -350,6 +351,55 @@ void TestCompareView::repeatsAndGradersShowInCells()
     const auto summaries = m_view->findChildren<QLabel *>(QStringLiteral("columnSummary"));
     QTRY_VERIFY2(summaries.at(1)->text().contains(QStringLiteral("pass 100%")), qPrintable(summaries.at(1)->text()));
     QVERIFY(summaries.at(0)->text().contains(QStringLiteral("pass 0%")));
+}
+
+void TestCompareView::gradersFromAnEvalFileScoreFinishedCells()
+{
+    runToEnd(); // answers first, graders afterwards
+    const auto *model = m_view->matrixModel();
+    using Roles = assay::compare::ComparisonMatrixModel;
+    QVERIFY(!model->index(0, 1).data(Roles::PassedRole).isValid());
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto write = [&dir](const QString &name, const nlohmann::json &document) {
+        QFile file(dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly))
+            return QString();
+        file.write(QByteArray::fromStdString(document.dump(2)));
+        return file.fileName();
+    };
+    const nlohmann::json sunCheck = {{"type", "string_check"}, {"name", "mentions sun"},
+                                     {"input", "{{ sample.output_text }}"}, {"reference", "sun"},
+                                     {"operation", "like"}};
+    const nlohmann::json eval = {{"name", "Tides"},
+                                 {"data_source_config", {{"type", "custom"}, {"item_schema", {{"type", "object"}}}}},
+                                 {"testing_criteria", nlohmann::json::array({sunCheck})}};
+
+    // A bad definition is refused with its file and JSON path; nothing is attached.
+    nlohmann::json broken = eval;
+    broken["testing_criteria"][0]["operation"] = "bogus";
+    QString error;
+    QVERIFY(!m_view->attachGradersFromFile(write(QStringLiteral("broken.json"), broken), &error));
+    QVERIFY2(error.contains(QStringLiteral("broken.json")) && error.contains(QStringLiteral("$.testing_criteria[0]")),
+             qPrintable(error));
+    QVERIFY(m_view->comparison().graders().empty());
+    // Python graders need the consent only eval runs ask for.
+    nlohmann::json python = eval;
+    python["testing_criteria"] = nlohmann::json::array(
+        {{{"type", "python"}, {"name", "py"}, {"source", "def grade(sample, item):\n    return 1.0\n"}}});
+    QVERIFY(!m_view->attachGradersFromFile(write(QStringLiteral("python.json"), python), &error));
+    QVERIFY2(error.contains(QStringLiteral("python")), qPrintable(error));
+
+    // The eval's criteria score the answers already there.
+    QVERIFY2(m_view->attachGradersFromFile(write(QStringLiteral("eval.json"), eval), &error), qPrintable(error));
+    QTRY_VERIFY(model->index(0, 1).data(Roles::PassedRole).isValid());
+    QCOMPARE(model->index(0, 1).data(Roles::PassedRole).toBool(), true);  // B mentions the sun
+    QCOMPARE(model->index(0, 0).data(Roles::PassedRole).toBool(), false); // the baseline does not
+    QCOMPARE(m_server.requests().size(), 2); // grading sent nothing: string_check is local
+
+    m_view->removeGradersAction()->trigger();
+    QTRY_VERIFY(!model->index(0, 1).data(Roles::PassedRole).isValid());
 }
 
 void TestCompareView::saveAndReopenInWorkspace()
