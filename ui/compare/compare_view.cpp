@@ -1,6 +1,7 @@
 #include "ui/compare/compare_view.h"
 
 #include <QAction>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -113,6 +114,15 @@ CompareView::CompareView(QWidget *parent) : QWidget(parent)
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(60);
     connect(&m_refreshTimer, &QTimer::timeout, this, &CompareView::refresh);
+    m_sideTimer.setSingleShot(true);
+    m_sideTimer.setInterval(0);
+    connect(&m_sideTimer, &QTimer::timeout, this, [this] {
+        if (m_pendingSide.isEmpty())
+            return;
+        updateSideBySide(m_pendingSide.takeFirst());
+        if (!m_pendingSide.isEmpty())
+            m_sideTimer.start();
+    });
 
     createActions();
     QToolBar *toolBar = createToolBar();
@@ -971,8 +981,20 @@ void CompareView::resizeEvent(QResizeEvent *event)
 
 void CompareView::onCellChanged(int row, int variant)
 {
-    if (row == m_currentRow && effectiveLayout() == Layout::SideBySide)
-        updateSideBySide(variant);
+    if (row == m_currentRow && effectiveLayout() == Layout::SideBySide) {
+        const compare::Comparison &c = m_document->comparison();
+        const bool streaming = row >= 0 && row < c.rowCount() && variant >= 0 && variant < c.variantCount() &&
+                               c.cell(row, variant).status() == CellStatus::Streaming;
+        if (streaming) {
+            if (!m_pendingSide.contains(variant))
+                m_pendingSide.append(variant);
+            if (!m_sideTimer.isActive())
+                m_sideTimer.start();
+        } else {
+            m_pendingSide.removeAll(variant);
+            updateSideBySide(variant);
+        }
+    }
     scheduleRefresh();
 }
 
@@ -1277,6 +1299,36 @@ void CompareView::stopCurrentCell()
     if (m_currentVariant < 0)
         return;
     m_runner->stopCell(m_currentRow, m_currentVariant);
+}
+
+void CompareView::closeEvent(QCloseEvent *event)
+{
+    if (!m_document->isModified()) {
+        QWidget::closeEvent(event);
+        return;
+    }
+    const auto buttons = m_workspace ? QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel
+                                     : QMessageBox::Discard | QMessageBox::Cancel;
+    const auto choice = QMessageBox::question(
+        this, tr("Unsaved Comparison"),
+        m_workspace ? tr("Save the comparison and its answers in the workspace before closing?")
+                    : tr("No workspace is open, so the comparison cannot be saved. Close it and lose its answers?"),
+        buttons, m_workspace ? QMessageBox::Save : QMessageBox::Cancel);
+    if (choice == QMessageBox::Cancel) {
+        event->ignore();
+        return;
+    }
+    if (choice == QMessageBox::Save) {
+        QString error;
+        if (!saveComparison(&error)) {
+            QMessageBox::warning(this, tr("Not Saved"), error);
+            event->ignore();
+            return;
+        }
+    }
+    if (m_runner)
+        m_runner->stopAll();
+    QWidget::closeEvent(event);
 }
 
 bool CompareView::eventFilter(QObject *watched, QEvent *event)

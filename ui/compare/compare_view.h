@@ -157,6 +157,8 @@ Q_SIGNALS:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    // Unsaved answers cost money and time: closing asks to save them first.
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void createActions();
@@ -263,6 +265,10 @@ private:
     bool m_loadingHeaders = false;
     QTimer m_refreshTimer;
     std::vector<QString> m_shownText; // per column, what the side-by-side output holds
+    // Streaming columns whose side-by-side output is behind, brought up to date one per event-loop
+    // pass (appending to a long paragraph re-lays it out: eight at once made frames of 30-50 ms).
+    QList<int> m_pendingSide;
+    QTimer m_sideTimer;
 };
 
 } // namespace assay::ui
