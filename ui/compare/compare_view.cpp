@@ -981,21 +981,27 @@ void CompareView::resizeEvent(QResizeEvent *event)
 
 void CompareView::onCellChanged(int row, int variant)
 {
-    if (row == m_currentRow && effectiveLayout() == Layout::SideBySide) {
-        const compare::Comparison &c = m_document->comparison();
-        const bool streaming = row >= 0 && row < c.rowCount() && variant >= 0 && variant < c.variantCount() &&
-                               c.cell(row, variant).status() == CellStatus::Streaming;
-        if (streaming) {
-            if (!m_pendingSide.contains(variant))
-                m_pendingSide.append(variant);
-            if (!m_sideTimer.isActive())
-                m_sideTimer.start();
-        } else {
-            m_pendingSide.removeAll(variant);
-            updateSideBySide(variant);
-        }
-    }
+    if (row == m_currentRow && effectiveLayout() == Layout::SideBySide)
+        queueOrUpdateSideBySide(variant);
     scheduleRefresh();
+}
+
+// A streaming column waits its turn (one per event-loop pass); a finished one is shown at once.
+void CompareView::queueOrUpdateSideBySide(int variant)
+{
+    const compare::Comparison &c = m_document->comparison();
+    const int row = m_currentRow;
+    const bool streaming = row >= 0 && row < c.rowCount() && variant >= 0 && variant < c.variantCount() &&
+                           c.cell(row, variant).status() == CellStatus::Streaming;
+    if (streaming) {
+        if (!m_pendingSide.contains(variant))
+            m_pendingSide.append(variant);
+        if (!m_sideTimer.isActive())
+            m_sideTimer.start();
+    } else {
+        m_pendingSide.removeAll(variant);
+        updateSideBySide(variant);
+    }
 }
 
 void CompareView::updateSideBySide(int variant)
@@ -1047,10 +1053,14 @@ void CompareView::updateSideBySide(int variant)
     output->setPalette(palette);
 }
 
-void CompareView::updateAllSideBySide()
+void CompareView::updateAllSideBySide(bool queueStreaming)
 {
-    for (int v = 0; v < m_outputs.size(); ++v)
-        updateSideBySide(v);
+    for (int v = 0; v < m_outputs.size(); ++v) {
+        if (queueStreaming)
+            queueOrUpdateSideBySide(v);
+        else
+            updateSideBySide(v);
+    }
     // With several rows shown one at a time, say which row the columns hold.
     const compare::Comparison &c = m_document->comparison();
     if (c.rowCount() > 1 && m_currentRow >= 0 && m_currentRow < c.rowCount()) {
@@ -1161,7 +1171,7 @@ void CompareView::refresh()
         m_headers.at(v)->setStatusText(active ? tr("running") : QString());
     }
     if (effectiveLayout() == Layout::SideBySide)
-        updateAllSideBySide();
+        updateAllSideBySide(true);
     refreshDetails();
     updateActions();
     if (!m_runner->isRunning() && m_runner->totalCount() == 0)

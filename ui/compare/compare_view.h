@@ -174,7 +174,8 @@ private:
     void alignStrips();
     void fitHeaderHeight();
     void updateSideBySide(int variant);
-    void updateAllSideBySide();
+    void updateAllSideBySide(bool queueStreaming = false);
+    void queueOrUpdateSideBySide(int variant);
     void scheduleRefresh();
     void refresh();
     void refreshDetails();
