@@ -1,5 +1,7 @@
 #include "models/compare/comparison_runner.h"
 
+#include <algorithm>
+
 #include <QSignalBlocker>
 
 #include "models/api/api_client.h"
@@ -335,6 +337,26 @@ void ComparisonRunner::pump()
     updateRunning();
 }
 
+api::ApiClient *ComparisonRunner::clientForNewJob(int *lane)
+{
+    constexpr int kConnectionsPerClient = 6;
+    const int lanes = std::max(1, (m_maxConcurrent + kConnectionsPerClient - 1) / kConnectionsPerClient);
+    std::vector<int> load(static_cast<std::size_t>(lanes), 0);
+    for (const auto &[key, job] : m_jobs) {
+        if (job->lane < lanes)
+            ++load[static_cast<std::size_t>(job->lane)];
+    }
+    *lane = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+    if (*lane == 0)
+        return m_client;
+    while (static_cast<int>(m_lanes.size()) < *lane) {
+        auto *extra = new api::ApiClient(this);
+        extra->setRetryPolicy(m_client->retryPolicy());
+        m_lanes.push_back(extra);
+    }
+    return m_lanes[static_cast<std::size_t>(*lane - 1)];
+}
+
 void ComparisonRunner::start(const JobKey &key)
 {
     int row = 0, variant = 0;
@@ -363,8 +385,8 @@ void ComparisonRunner::start(const JobKey &key)
 
     auto job = std::make_unique<Job>();
     job->key = key;
-    api::ApiCall *call = m_client->createResponse(m_profile, m_apiKey, definition.parameters.api, built.body,
-                                                  definition.parameters.timeoutMs());
+    api::ApiCall *call = clientForNewJob(&job->lane)->createResponse(m_profile, m_apiKey, definition.parameters.api,
+                                                                     built.body, definition.parameters.timeoutMs());
     job->call = call;
     Job *raw = job.get();
     m_jobs.emplace(key, std::move(job));

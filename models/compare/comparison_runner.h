@@ -92,12 +92,17 @@ private:
         QPointer<api::ApiCall> call;
         QString pending; // deltas not yet written to the document
         bool streamingNotified = false;
+        int lane = 0;    // which client carries it (see clientForNewJob)
     };
 
     void enqueue(int row, int variant);
     void stopWhere(const std::function<bool(const JobKey &)> &match);
     void pump();
     void start(const JobKey &key);
+    // Qt 6.4 opens at most 6 connections per host and network manager: above that, requests
+    // would wait inside Qt while the runner counts them as running. Lane 0 is the given client;
+    // each further 6 slots get a client of their own (same retry policy), the least loaded first.
+    api::ApiClient *clientForNewJob(int *lane);
     void onFinished(const JobKey &key, const api::ResponseResult &result);
     void grade(const JobKey &key, const api::ResponseResult &result, bool jsonRequested);
     void flush();
@@ -112,6 +117,7 @@ private:
 
     QPointer<ComparisonDocument> m_document;
     api::ApiClient *m_client;
+    std::vector<api::ApiClient *> m_lanes; // extra clients (children), lanes 1..
     api::Profile m_profile;
     QString m_apiKey;
     prompt::Pricing m_pricing;
