@@ -1,6 +1,7 @@
 #include "models/compare/comparison_export.h"
 
 #include "models/compare/comparison_summary.h"
+#include "models/report/markdown_report.h"
 #include "models/report/report_data.h"
 #include "models/report/word_diff.h"
 
@@ -64,45 +65,10 @@ QString fenced(const QString &text)
     return fence + QStringLiteral("text\n") + report::xmlSafe(text) + QStringLiteral("\n") + fence + QStringLiteral("\n");
 }
 
-// Inline Markdown text: HTML neutralised, punctuation escaped, one line.
+// Inline Markdown text: the run reports' rule (HTML neutralised, punctuation escaped, one line).
 QString md(const QString &text)
 {
-    QString out;
-    for (const QChar c : report::xmlSafe(text)) {
-        switch (c.unicode()) {
-        case u'&':
-            out += QStringLiteral("&amp;");
-            break;
-        case u'<':
-            out += QStringLiteral("&lt;");
-            break;
-        case u'>':
-            out += QStringLiteral("&gt;");
-            break;
-        case u'\r':
-            break;
-        case u'\n':
-        case u'\t':
-            out += QLatin1Char(' ');
-            break;
-        case u'\\':
-        case u'|':
-        case u'*':
-        case u'_':
-        case u'`':
-        case u'[':
-        case u']':
-        case u'#':
-        case u'~':
-        case u'!':
-            out += QLatin1Char('\\');
-            out += c;
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
+    return report::markdownInline(text);
 }
 
 const char *const kCss = R"(body{font-family:system-ui,sans-serif;margin:2em;color:#222}

@@ -155,34 +155,7 @@ OutputItemsModel::~OutputItemsModel()
 
 QStringList OutputItemsModel::criteriaOf(qint64 runId) const
 {
-    QStringList names;
-    if (!m_store)
-        return names;
-    const std::optional<store::RunRecord> run = m_store->run(runId);
-    if (!run)
-        return names;
-    if (const std::optional<store::EvalRecord> eval = m_store->eval(run->evalId)) {
-        const nlohmann::json &definition = eval->definition;
-        if (definition.is_object()) {
-            const auto it = definition.find("testing_criteria");
-            if (it != definition.end() && it->is_array()) {
-                for (const nlohmann::json &criterion : *it) {
-                    const std::string name = criterion.is_object() ? criterion.value("name", std::string()) : std::string();
-                    names << (name.empty() ? tr("criterion %1").arg(names.size() + 1) : QString::fromStdString(name));
-                }
-            }
-        }
-    }
-    if (names.isEmpty() && run->summary.is_object()) {
-        const auto it = run->summary.find("per_testing_criteria_results");
-        if (it != run->summary.end() && it->is_array()) {
-            for (const nlohmann::json &criterion : *it) {
-                if (criterion.is_object())
-                    names << QString::fromStdString(criterion.value("testing_criteria", std::string()));
-            }
-        }
-    }
-    return names;
+    return m_store ? m_store->criterionNames(runId) : QStringList();
 }
 
 void OutputItemsModel::setVerdictStore(store::VerdictStore *verdicts)

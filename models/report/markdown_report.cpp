@@ -4,11 +4,7 @@
 
 namespace assay::report {
 
-namespace {
-
-// Table cells and inline text for GitHub-flavoured Markdown: HTML is neutralised (GitHub renders
-// inline HTML), Markdown punctuation is backslash-escaped and line breaks become spaces.
-QString md(const QString &text)
+QString markdownInline(const QString &text)
 {
     QString out;
     out.reserve(text.size() + 8);
@@ -48,6 +44,14 @@ QString md(const QString &text)
     }
     return out;
 }
+
+namespace {
+
+QString md(const QString &text)
+{
+    return markdownInline(text);
+}
+
 
 QString row(const QStringList &cells)
 {

@@ -573,6 +573,33 @@ bool EvalStore::updateRun(const RunRecord &run, QString *error)
     return true;
 }
 
+QStringList EvalStore::criterionNames(qint64 runId) const
+{
+    QStringList names;
+    const std::optional<RunRecord> record = run(runId);
+    if (!record)
+        return names;
+    if (const std::optional<EvalRecord> definition = eval(record->evalId); definition && definition->definition.is_object()) {
+        const auto it = definition->definition.find("testing_criteria");
+        if (it != definition->definition.end() && it->is_array()) {
+            for (const nlohmann::json &criterion : *it) {
+                const std::string name = criterion.is_object() ? criterion.value("name", std::string()) : std::string();
+                names << (name.empty() ? tr("criterion %1").arg(names.size() + 1) : QString::fromStdString(name));
+            }
+        }
+    }
+    if (names.isEmpty() && record->summary.is_object()) {
+        const auto it = record->summary.find("per_testing_criteria_results");
+        if (it != record->summary.end() && it->is_array()) {
+            for (const nlohmann::json &criterion : *it) {
+                if (criterion.is_object())
+                    names << QString::fromStdString(criterion.value("testing_criteria", std::string()));
+            }
+        }
+    }
+    return names;
+}
+
 std::optional<RunRecord> EvalStore::run(qint64 id) const
 {
     return selectFirst(m_workspace, sql(kRunColumns, kRunById), &readRun, QStringLiteral(":id"), id);

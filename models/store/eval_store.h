@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 #include <nlohmann/json.hpp>
 
 namespace assay::store {
@@ -91,6 +92,9 @@ public:
     std::optional<qint64> createRun(const RunRecord &run, QString *error = nullptr);
     bool updateRun(const RunRecord &run, QString *error = nullptr); // status, summary, finishedAt, totalItems
     std::optional<RunRecord> run(qint64 id) const;
+    // The names of a run's testing criteria, in its eval's order ("criterion N" for an unnamed
+    // one); from the run's summary when the eval is gone. Empty for an unknown run.
+    QStringList criterionNames(qint64 runId) const;
     std::optional<RunRecord> runByOpenAiId(const QString &openaiId) const;
     QList<RunRecord> runs() const;          // newest first (created_at)
     QList<RunRecord> unfinishedRuns() const; // status queued / in_progress: offered for resume
