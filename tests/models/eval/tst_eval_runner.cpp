@@ -652,7 +652,7 @@ void TestEvalRunner::committedItemsCarryTheirRawExchange()
 void TestEvalRunner::systemFingerprintAndReasoningTokensReachTheSummary()
 {
     // The fake's Chat Completions answers carry a system_fingerprint, as the real API's do.
-    const Outcome outcome = runToEnd(evalDefinition(), runDefinition(2, "chat", {{"temperature", 0.7}}));
+    const Outcome outcome = runToEnd(evalDefinition(), runDefinition(2, "completions", {{"temperature", 0.7}}));
     QCOMPARE(outcome.status, QStringLiteral("completed"));
     QCOMPARE(outcome.summary.systemFingerprints, std::vector<std::string>{"fp_f4ke0penai"});
     const auto item = m_store->item(outcome.runId, 0);
