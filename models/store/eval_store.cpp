@@ -689,27 +689,11 @@ bool EvalStore::restoreRun(const RunRecord &run, const std::vector<OutputItemRec
 
 bool EvalStore::commitItem(const OutputItemRecord &item, QString *error)
 {
-    if (!m_workspace.isOpen())
-        return setError(error, QStringLiteral("The workspace is not open."));
-    if (!isItemStatus(item.status))
-        return setError(error, itemStatusProblem(item.status));
-    const QSqlDatabase db = m_workspace.database();
-    WriteTransaction transaction(db);
-    if (!transaction.isOpen())
-        return setError(error, errorText(transaction.error()));
-    QSqlQuery query(db);
-    query.prepare(sql(kUpsertItem));
-    bindItem(query, item, item.runId);
-    if (!query.exec())
-        return setError(error, errorText(query.lastError()));
-    query.finish();
     // WAL: once COMMIT returns, the item survives the process being killed.
-    if (!transaction.commit())
-        return setError(error, errorText(transaction.error()));
-    return true;
+    return commitItems(std::span<const OutputItemRecord>(&item, 1), error);
 }
 
-bool EvalStore::commitItems(const std::vector<OutputItemRecord> &items, QString *error)
+bool EvalStore::commitItems(std::span<const OutputItemRecord> items, QString *error)
 {
     if (!m_workspace.isOpen())
         return setError(error, QStringLiteral("The workspace is not open."));

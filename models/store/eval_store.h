@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -106,7 +107,7 @@ public:
     // Inserts or replaces the item with the same (run, datasource_item_id).
     bool commitItem(const OutputItemRecord &item, QString *error = nullptr);
     // Several items in one transaction: all or none.
-    bool commitItems(const std::vector<OutputItemRecord> &items, QString *error = nullptr);
+    bool commitItems(std::span<const OutputItemRecord> items, QString *error = nullptr);
     // What items() reads: reports and exports of large runs skip the raw exchanges they never show.
     enum class ItemFields { All, WithoutRawExchanges };
     std::vector<OutputItemRecord> items(qint64 runId, ItemFields fields = ItemFields::All) const; // by datasource_item_id

@@ -370,7 +370,7 @@ private Q_SLOTS:
         OutputItemRecord withRaw = item(doomed, 0, QStringLiteral("pass"));
         withRaw.rawRequest = {{"method", "POST"}, {"url", "http://127.0.0.1/v1/responses"}, {"body", {{"a", 1}}}};
         withRaw.rawResponse = {{"id", "resp"}};
-        QVERIFY(store.commitItems({withRaw, item(doomed, 1, QStringLiteral("fail"), "Lyon")}));
+        QVERIFY(store.commitItems(std::vector<OutputItemRecord>{withRaw, item(doomed, 1, QStringLiteral("fail"), "Lyon")}));
         const RunRecord before = *store.run(doomed);
         const auto itemsBefore = store.items(doomed);
 

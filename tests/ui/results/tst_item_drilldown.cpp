@@ -151,8 +151,8 @@ private Q_SLOTS:
                            {"type", "function"},
                            {"function",
                             {{"name", "lookup_city"}, {"arguments", "{\"city\":\"Paris\",\"n\":2}"}}}}})}};
-        QVERIFY(m_store->commitItems(
-            {hostile, item(m_run, 1, "fail", assistant("{\"answer\":\"Lyon\",\"sure\":false}"), false),
+        QVERIFY(m_store->commitItems(std::vector<OutputItemRecord>{
+            hostile, item(m_run, 1, "fail", assistant("{\"answer\":\"Lyon\",\"sure\":false}"), false),
              item(m_run, 2, "pass", toolMessage, true)}));
     }
 
