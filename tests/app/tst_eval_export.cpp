@@ -19,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr auto kFakeKey = "sk-test-eval-export-0123456789abcdef";
+constexpr auto kFakeKey = "dummy-eval-export-key-0123456789abcdef";
 
 struct CliRun {
     int exitCode = -1;

@@ -161,7 +161,7 @@ int main(int argc, char **argv)
     ComparisonRunner runner(&document, &client);
     api::Profile profile;
     profile.baseUrl = QStringLiteral("http://127.0.0.1:%1/v1").arg(port);
-    runner.setProfile(profile, QStringLiteral("sk-bench"));
+    runner.setProfile(profile, QStringLiteral("dummy-bench-key"));
     runner.setMaxConcurrent(concurrency);
 
     // Event-loop responsiveness: how late a 5 ms timer fires is how long a frame would wait.

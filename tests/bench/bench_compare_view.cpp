@@ -261,7 +261,7 @@ int main(int argc, char **argv)
     ui::CompareView view;
     api::Profile profile;
     profile.baseUrl = QStringLiteral("http://127.0.0.1:%1/v1").arg(port);
-    view.setProfile(profile, QStringLiteral("sk-bench"));
+    view.setProfile(profile, QStringLiteral("dummy-bench-key"));
     if (concurrency > 0)
         view.setMaxConcurrent(concurrency);
     view.setComparison(comparison);

@@ -288,7 +288,7 @@ void TestComparisonMatrixModel::modelStaysConsistentWhileStreaming()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setDocument(&document);
     ComparisonRunner runner(&document, &client);
-    runner.setProfile(testing::fakeProfile(server.baseUrl()), QStringLiteral("sk-test"));
+    runner.setProfile(testing::fakeProfile(server.baseUrl()), QStringLiteral("dummy-test-key"));
     runner.setMaxConcurrent(3);
     runner.runAll();
     // Edit the structure while cells stream: the tester checks every signal sequence.

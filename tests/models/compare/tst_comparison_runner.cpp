@@ -100,7 +100,7 @@ void TestComparisonRunner::cleanup()
 
 void TestComparisonRunner::startRunner(ComparisonRunner &runner)
 {
-    runner.setProfile(testing::fakeProfile(m_server->baseUrl()), QStringLiteral("sk-test"));
+    runner.setProfile(testing::fakeProfile(m_server->baseUrl()), QStringLiteral("dummy-test-key"));
 }
 
 void TestComparisonRunner::runsEveryCellWithItsOwnModelAndInputs()
@@ -407,7 +407,7 @@ void TestComparisonRunner::transientErrorsAreRetriedByTheClient()
 
 void TestComparisonRunner::savedComparisonNeverHoldsTheKey()
 {
-    const QString key = QStringLiteral("sk-compare-secret-0123456789abcdef");
+    const QString key = QStringLiteral("dummy-compare-secret-0123456789abcdef");
     ComparisonDocument document;
     document.setComparison(testing::makeComparison(2));
     ComparisonRunner runner(&document, m_client.get());
