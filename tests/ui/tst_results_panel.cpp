@@ -94,6 +94,9 @@ class TestResultsPanel : public QObject {
         run.status = QStringLiteral("completed");
         run.source = QStringLiteral("local");
         run.runSpec = json::object();
+        // Both runs share one creation instant, as runs made by a script in the same
+        // millisecond do: the compare tab must still take the first stored as the base.
+        run.createdAt = QDateTime(QDate(2026, 11, 2), QTime(9, 0), Qt::UTC);
         const qint64 id = m_store->createRun(run).value_or(0);
         std::vector<OutputItemRecord> items;
         qint64 index = 0;

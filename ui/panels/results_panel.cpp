@@ -1,6 +1,7 @@
 #include "ui/panels/results_panel.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include <QAction>
 #include <QComboBox>
@@ -401,10 +402,7 @@ void ResultsPanel::updateComparison(const QList<qint64> &ids)
         return; // keeps the last comparison; its combos still pick any two runs
     }
     // The older run is the base, so a regression reads as what the newer run broke.
-    qint64 base = ids[0], candidate = ids[1];
-    const int rowA = m_runs->rowForRun(base), rowB = m_runs->rowForRun(candidate);
-    if (rowA >= 0 && rowB >= 0 && m_runs->run(rowB).createdAt < m_runs->run(rowA).createdAt)
-        std::swap(base, candidate);
+    const auto [base, candidate] = olderFirst(ids[0], ids[1]);
     const bool same = (m_compareView->baseRunId() == base && m_compareView->candidateRunId() == candidate) ||
                       (m_compareView->baseRunId() == candidate && m_compareView->candidateRunId() == base);
     if (!same)
@@ -523,6 +521,17 @@ QList<qint64> ResultsPanel::selectedRunIds() const
     for (const QModelIndex &index : std::as_const(rows))
         ids << m_runs->runId(m_runsProxy->mapToSource(index).row());
     return ids;
+}
+
+std::pair<qint64, qint64> ResultsPanel::olderFirst(qint64 a, qint64 b) const
+{
+    // Runs created in the same instant (a script, a test) are ordered by id, the order
+    // they were stored in, so the base never depends on the order rows were selected in.
+    const int rowA = m_runs->rowForRun(a), rowB = m_runs->rowForRun(b);
+    if (rowA < 0 || rowB < 0)
+        return {a, b};
+    const auto key = [this](int row, qint64 id) { return std::pair(m_runs->run(row).createdAt, id); };
+    return key(rowB, b) < key(rowA, a) ? std::pair(b, a) : std::pair(a, b);
 }
 
 qint64 ResultsPanel::currentRunId() const
@@ -727,11 +736,8 @@ ReportExportDialog *ResultsPanel::exportReport()
     if (!m_workspace || ids.isEmpty() || ids.size() > 2)
         return nullptr;
     // Two runs: the older is the base, as in the Compare tab.
-    if (ids.size() == 2) {
-        const int rowA = m_runs->rowForRun(ids[0]), rowB = m_runs->rowForRun(ids[1]);
-        if (rowA >= 0 && rowB >= 0 && m_runs->run(rowB).createdAt < m_runs->run(rowA).createdAt)
-            std::swap(ids[0], ids[1]);
-    }
+    if (ids.size() == 2)
+        std::tie(ids[0], ids[1]) = olderFirst(ids[0], ids[1]);
     auto *dialog = new ReportExportDialog(m_workspace, ids, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ReportExportDialog::exportFinished, this,

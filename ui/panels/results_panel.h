@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include <QList>
 #include <QPointer>
@@ -112,6 +113,8 @@ private:
     void updateTrend();
     void stepItem(int step); // J / K in the drill-down: the next or previous item in the table
     void updateComparison(const QList<qint64> &ids);
+    // The two runs ordered older first (by creation time, then by id).
+    std::pair<qint64, qint64> olderFirst(qint64 a, qint64 b) const;
     void onRunSelectionChanged();
     void updateSummary();
     void updateCriteria();
