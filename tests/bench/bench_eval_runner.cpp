@@ -5,9 +5,14 @@
 // By default the fake server runs in a child process (this executable with --serve-fake), so
 // the runner's own peak RSS is measured alone; --in-process puts the fake on this process's
 // event loop (its request log then counts in the figure too). Both peaks are printed.
+// After the run, the same number of requests goes through bare QNetworkAccessManager loops at
+// the same concurrency (no runner, no grading, no database): that transport floor is printed
+// too, so the runner's own share of the overhead can be told from the HTTP stack's.
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
+#include <memory>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -15,7 +20,10 @@
 #include <vector>
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -81,6 +89,47 @@ int argValue(const QStringList &args, const QString &name, int fallback)
 {
     const qsizetype at = args.indexOf(name);
     return at >= 0 && at + 1 < args.size() ? args.at(at + 1).toInt() : fallback;
+}
+
+// Wall seconds for `requests` POSTs to /v1/responses kept `concurrency` at a time by bare
+// QNetworkAccessManager loops, six connections per manager as in the runner's client lanes.
+double transportFloorSeconds(int port, int requests, int concurrency)
+{
+    constexpr int kConnectionsPerManager = 6;
+    std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
+    for (int i = 0; i < (concurrency + kConnectionsPerManager - 1) / kConnectionsPerManager; ++i)
+        managers.push_back(std::make_unique<QNetworkAccessManager>());
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/v1/responses").arg(port)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setRawHeader("Authorization", "Bearer dummy-bench-key");
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    QEventLoop loop;
+    int sent = 0;
+    int answered = 0;
+    std::function<void(int)> sendNext = [&](int lane) {
+        if (sent >= requests)
+            return;
+        const json body = {{"model", "gpt-4.1-mini"},
+                           {"input", json::array({{{"role", "user"},
+                                                   {"content", "Ticket " + std::to_string(sent) +
+                                                                   ": the printer is jammed. LABEL:yes"}}})}};
+        ++sent;
+        QNetworkReply *reply = managers[static_cast<std::size_t>(lane / kConnectionsPerManager)]->post(
+            request, QByteArray::fromStdString(body.dump()));
+        QObject::connect(reply, &QNetworkReply::finished, &loop, [&, reply, lane] {
+            reply->readAll();
+            reply->deleteLater();
+            if (++answered == requests)
+                loop.quit();
+            else
+                sendNext(lane);
+        });
+    };
+    const Clock::time_point started = Clock::now();
+    for (int lane = 0; lane < concurrency; ++lane)
+        sendNext(lane);
+    loop.exec();
+    return std::chrono::duration<double>(Clock::now() - started).count();
 }
 
 int serveFake(int latencyMs)
@@ -205,12 +254,14 @@ int main(int argc, char **argv)
 
     const qint64 rssBeforeKb = statusKb(QStringLiteral("/proc/self/status"), "VmRSS");
     int exitCode = 0;
+    double runnerSeconds = 0;
     Clock::time_point started;
     double cpuAtStart = 0;
     double childCpuAtStart = 0;
     QObject::connect(&runner, &EvalRunner::finished, &app,
                      [&](qint64, const RunSummary &summary, const QString &status) {
                          const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+                         runnerSeconds = seconds;
                          const double ideal = items / static_cast<double>(concurrency) * latencyMs / 1000.0;
                          const qint64 hwmKb = statusKb(QStringLiteral("/proc/self/status"), "VmHWM");
                          std::printf("eval runner: %d items, concurrency %d, %d ms latency, fake server %s\n", items,
@@ -250,6 +301,15 @@ int main(int argc, char **argv)
         return 1;
     }
     const int code = QCoreApplication::exec();
+    if (code == 0) {
+        const double floor = transportFloorSeconds(port, items, concurrency);
+        const double ideal = items / static_cast<double>(concurrency) * latencyMs / 1000.0;
+        std::printf("  transport      %.3f s for the same %d requests from bare QNetworkAccessManager loops "
+                    "(%+.1f%% of ideal): the floor under the runner\n",
+                    floor, items, (floor / ideal - 1.0) * 100.0);
+        std::printf("  runner's share %+.1f%% of ideal on top of that floor\n",
+                    (runnerSeconds - floor) / ideal * 100.0);
+    }
     if (!inProcess) {
         child.kill();
         child.waitForFinished(5000);
