@@ -19,55 +19,55 @@ QString commandText(store::EvalStore *store, const QList<qint64> &ids)
 
 } // namespace
 
-DeleteRunsCommand::DeleteRunsCommand(store::EvalStore *store, store::VerdictStore *verdicts, QList<qint64> runIds,
-                                     QUndoCommand *parent)
-    : QUndoCommand(commandText(store, runIds), parent), m_store(store), m_verdicts(verdicts), m_runIds(std::move(runIds))
+DeleteRunsCommand::DeleteRunsCommand(store::EvalStore *store, QList<qint64> runIds, QUndoCommand *parent)
+    : QUndoCommand(commandText(store, runIds), parent), m_store(store), m_runIds(std::move(runIds))
 {
+}
+
+DeleteRunsCommand::~DeleteRunsCommand()
+{
+    // Off the stack while its runs are trashed: nothing can bring them back any more.
+    if (!m_store)
+        return;
+    for (const qint64 id : std::as_const(m_trashed))
+        m_store->purgeTrash(id);
 }
 
 void DeleteRunsCommand::redo()
 {
     m_error.clear();
-    m_saved.clear();
+    m_trashed.clear();
     if (!m_store) {
         setObsolete(true);
         return;
     }
     for (const qint64 id : std::as_const(m_runIds)) {
-        std::optional<store::RunRecord> run = m_store->run(id);
-        if (!run)
-            continue;
-        Saved saved;
-        saved.run = std::move(*run);
-        saved.items = m_store->items(id);
-        if (m_verdicts)
-            saved.verdicts = m_verdicts->verdicts(id);
+        if (!m_store->run(id))
+            continue; // already gone: nothing to delete or to bring back
         QString error;
-        if (!m_store->deleteRun(id, &error)) {
+        if (!m_store->trashRun(id, &error)) {
             m_error = error;
             continue;
         }
-        m_saved.push_back(std::move(saved));
+        m_trashed.append(id);
     }
-    if (m_saved.empty())
+    if (m_trashed.isEmpty())
         setObsolete(true);
 }
 
 void DeleteRunsCommand::undo()
 {
     m_error.clear();
+    if (!m_store)
+        return;
     // Under their old ids, so everything that names a run by id (selections, verdicts, reports,
     // other commands on the stack) still finds it.
-    for (Saved &saved : m_saved) {
+    for (const qint64 id : std::as_const(m_trashed)) {
         QString error;
-        if (!m_store->restoreRun(saved.run, saved.items, &error)) {
-            m_error = error;
-            continue;
-        }
-        if (m_verdicts && !saved.verdicts.isEmpty() && !m_verdicts->restoreVerdicts(saved.verdicts, &error))
+        if (!m_store->untrashRun(id, &error))
             m_error = error;
     }
-    m_saved.clear();
+    m_trashed.clear();
 }
 
 } // namespace assay::itemmodels

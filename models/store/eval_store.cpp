@@ -35,11 +35,12 @@ constexpr auto kSetEvalKey = "UPDATE evals SET eval_key = id WHERE id = :id";
 constexpr auto kRunColumns =
     "SELECT id, eval_id, name, model, api, status, source, openai_id, run_spec, summary,"
     " dataset_path, dataset_hash, total_items, created_at, finished_at FROM runs";
-constexpr auto kRunById = " WHERE id = :id";
-constexpr auto kRunByOpenAiId = " WHERE openai_id = :openai_id ORDER BY id DESC LIMIT 1";
-constexpr auto kRunsNewestFirst = " ORDER BY created_at DESC, id DESC";
-constexpr auto kUnfinishedRuns =
-    " WHERE status IN ('queued', 'in_progress') AND source = 'local' ORDER BY created_at DESC, id DESC";
+// Every read leaves out trashed runs: to everything but the trash's own calls they are gone.
+constexpr auto kRunById = " WHERE id = :id AND trashed = 0";
+constexpr auto kRunByOpenAiId = " WHERE openai_id = :openai_id AND trashed = 0 ORDER BY id DESC LIMIT 1";
+constexpr auto kRunsNewestFirst = " WHERE trashed = 0 ORDER BY created_at DESC, id DESC";
+constexpr auto kUnfinishedRuns = " WHERE status IN ('queued', 'in_progress') AND source = 'local' AND trashed = 0"
+                                 " ORDER BY created_at DESC, id DESC";
 constexpr auto kInsertRun =
     "INSERT INTO runs (eval_id, name, model, api, status, source, openai_id, run_spec, summary, dataset_path,"
     " dataset_hash, total_items, created_at, finished_at)"
@@ -51,13 +52,11 @@ constexpr auto kUpdateRun =
     " total_items = :total_items WHERE id = :id";
 constexpr auto kDeleteRunItems = "DELETE FROM output_items WHERE run_id = :id";
 constexpr auto kDeleteRun = "DELETE FROM runs WHERE id = :id";
-// Undo of a deletion: the run comes back under its old id (AUTOINCREMENT never hands a deleted id
-// to a new run, so the id is free).
-constexpr auto kRestoreRun =
-    "INSERT INTO runs (id, eval_id, name, model, api, status, source, openai_id, run_spec, summary, dataset_path,"
-    " dataset_hash, total_items, created_at, finished_at)"
-    " VALUES (:id, :eval_id, :name, :model, :api, :status, :source, :openai_id, :run_spec, :summary,"
-    " :dataset_path, :dataset_hash, :total_items, :created_at, :finished_at)";
+constexpr auto kMoveRunToTrash = "UPDATE runs SET trashed = :to WHERE id = :id AND trashed = :from";
+// Verdicts go with their runs (ON DELETE CASCADE).
+constexpr auto kPurgeTrashedItems =
+    "DELETE FROM output_items WHERE run_id IN (SELECT id FROM runs WHERE trashed = 1 AND (:all OR id = :id))";
+constexpr auto kPurgeTrashedRuns = "DELETE FROM runs WHERE trashed = 1 AND (:all OR id = :id)";
 
 constexpr auto kUpsertItem =
     "INSERT INTO output_items (run_id, datasource_item_id, status, datasource_item, sample, results, error,"
@@ -649,40 +648,54 @@ bool EvalStore::deleteRun(qint64 id, QString *error)
     return true;
 }
 
-bool EvalStore::restoreRun(const RunRecord &run, const std::vector<OutputItemRecord> &items, QString *error)
+bool EvalStore::setRunTrashed(qint64 id, bool trashed, QString *error)
 {
     if (!m_workspace.isOpen())
         return setError(error, QStringLiteral("The workspace is not open."));
-    if (run.id <= 0)
-        return setError(error, QStringLiteral("A run to restore needs its id."));
-    const QString status = run.status.isEmpty() ? QStringLiteral("queued") : run.status;
-    if (!isRunStatus(status))
-        return setError(error, QStringLiteral("Unknown run status '%1'.").arg(status));
-    for (const OutputItemRecord &item : items) {
-        if (!isItemStatus(item.status))
-            return setError(error, itemStatusProblem(item.status));
-    }
+    QSqlQuery query(m_workspace.database());
+    query.prepare(sql(kMoveRunToTrash));
+    query.bindValue(QStringLiteral(":to"), trashed ? 1 : 0);
+    query.bindValue(QStringLiteral(":id"), id);
+    query.bindValue(QStringLiteral(":from"), trashed ? 0 : 1);
+    if (!query.exec())
+        return setError(error, errorText(query.lastError()));
+    if (query.numRowsAffected() == 0)
+        return setError(error, trashed ? QStringLiteral("No run with id %1 in the workspace.").arg(id)
+                                       : QStringLiteral("No run with id %1 in the trash.").arg(id));
+    Q_EMIT runsChanged();
+    return true;
+}
+
+bool EvalStore::trashRun(qint64 id, QString *error)
+{
+    return setRunTrashed(id, true, error);
+}
+
+bool EvalStore::untrashRun(qint64 id, QString *error)
+{
+    return setRunTrashed(id, false, error);
+}
+
+bool EvalStore::purgeTrash(std::optional<qint64> onlyRun, QString *error)
+{
+    if (!m_workspace.isOpen())
+        return setError(error, QStringLiteral("The workspace is not open."));
     const QSqlDatabase db = m_workspace.database();
     WriteTransaction transaction(db);
     if (!transaction.isOpen())
         return setError(error, errorText(transaction.error()));
     QSqlQuery query(db);
-    query.prepare(sql(kRestoreRun));
-    query.bindValue(QStringLiteral(":id"), run.id);
-    bindRun(query, run, status);
-    if (!query.exec())
-        return setError(error, errorText(query.lastError()));
-    query.prepare(sql(kUpsertItem));
-    for (const OutputItemRecord &item : items) {
-        bindItem(query, item, run.id);
+    for (const char *statement : {kPurgeTrashedItems, kPurgeTrashedRuns}) {
+        query.prepare(sql(statement));
+        query.bindValue(QStringLiteral(":all"), onlyRun ? 0 : 1);
+        query.bindValue(QStringLiteral(":id"), onlyRun.value_or(0));
         if (!query.exec())
             return setError(error, errorText(query.lastError()));
     }
     query.finish();
     if (!transaction.commit())
         return setError(error, errorText(transaction.error()));
-    Q_EMIT runsChanged();
-    return true;
+    return true; // trashed runs were invisible already: nothing any view shows has changed
 }
 
 // --- Items ------------------------------------------------------------------------------------

@@ -100,9 +100,12 @@ public:
     QList<RunRecord> runs() const;          // newest first (created_at)
     QList<RunRecord> unfinishedRuns() const; // status queued / in_progress: offered for resume
     bool deleteRun(qint64 id, QString *error = nullptr);
-    // Puts a deleted run back under its old id (run.id) with its items (their runId is ignored),
-    // all in one transaction: undo of a deletion. Fails when a run with that id exists.
-    bool restoreRun(const RunRecord &run, const std::vector<OutputItemRecord> &items, QString *error = nullptr);
+    // The trash, for deletion with undo: a trashed run keeps its id, items and verdicts but no
+    // read sees it (run(), runs(), ...); one row changes however big the run is. untrashRun()
+    // brings it back as it was. purgeTrash() deletes trashed runs for good: the one given, or all.
+    bool trashRun(qint64 id, QString *error = nullptr);
+    bool untrashRun(qint64 id, QString *error = nullptr);
+    bool purgeTrash(std::optional<qint64> onlyRun = std::nullopt, QString *error = nullptr);
 
     // Inserts or replaces the item with the same (run, datasource_item_id).
     bool commitItem(const OutputItemRecord &item, QString *error = nullptr);
@@ -122,6 +125,8 @@ Q_SIGNALS:
     void runsChanged();
 
 private:
+    bool setRunTrashed(qint64 id, bool trashed, QString *error);
+
     Workspace &m_workspace;
 };
 

@@ -458,6 +458,9 @@ void ResultsPanel::setWorkspace(store::Workspace *workspace)
         return;
 
     m_store = std::make_unique<store::EvalStore>(*workspace);
+    // Runs deleted in a session that ended without closing its undo stack (a crash) are still
+    // in the trash; nothing can undo their deletion any more.
+    m_store->purgeTrash();
     m_verdicts = std::make_unique<store::VerdictStore>(*workspace);
     m_modelSelection->setStore(m_store.get(), workspace);
     m_compareView->setStore(m_store.get(), workspace);
@@ -721,7 +724,7 @@ void ResultsPanel::deleteSelectedRuns()
     const QList<qint64> ids = selectedRunIds();
     if (ids.isEmpty() || !m_store)
         return;
-    auto *command = new itemmodels::DeleteRunsCommand(m_store.get(), m_verdicts.get(), ids);
+    auto *command = new itemmodels::DeleteRunsCommand(m_store.get(), ids);
     command->setText(ids.size() == 1 ? tr("Delete Run") : tr("Delete %1 Runs").arg(ids.size()));
     m_undo->push(command);
     if (m_undo->count() > 0 && m_undo->command(m_undo->index() - 1) == command && !command->lastError().isEmpty())

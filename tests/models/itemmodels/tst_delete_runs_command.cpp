@@ -1,5 +1,6 @@
-// Deleting runs with undo: the runs come back under the same ids with the same fields, items
-// (raw exchanges included) and human verdicts; redo deletes them again.
+// Deleting runs with undo: the runs go to the trash and come back under the same ids with the
+// same fields, items (raw exchanges included) and human verdicts; redo deletes them again. They
+// are purged for good when the command leaves the stack while they are trashed, or after a crash.
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -130,14 +131,14 @@ private Q_SLOTS:
         const auto agreementA = f->verdicts->agreement(a);
 
         QUndoStack stack;
-        auto *command = new DeleteRunsCommand(f->store.get(), f->verdicts.get(), {b, a});
+        auto *command = new DeleteRunsCommand(f->store.get(), {b, a});
         QCOMPARE(command->text(), QStringLiteral("Delete 2 run(s)"));
+        QSignalSpy changed(f->store.get(), &EvalStore::runsChanged);
         stack.push(command);
         QVERIFY(command->lastError().isEmpty());
+        QVERIFY(changed.count() >= 1); // the runs list reloads
         QVERIFY(!f->store->run(a));
         QVERIFY(!f->store->run(b));
-        QVERIFY(!f->store->item(a, 0));
-        QVERIFY(f->verdicts->verdicts(a).isEmpty());
         QCOMPARE(f->store->runs().size(), 1);
         // A run started while the deleted ones wait on the stack takes a fresh id.
         const qint64 fresh = addRun(*f, QStringLiteral("fresh"), 1);
@@ -190,9 +191,59 @@ private Q_SLOTS:
             stack.redo(); // deletes the same ids again
             QVERIFY(!f->store->run(a));
             QVERIFY(!f->store->run(b));
-            QVERIFY(f->verdicts->verdicts(b).isEmpty());
             QCOMPARE(f->store->runs().size(), 2);
         }
+
+        // Off the stack while deleted: items and verdicts go for good; the other runs stay.
+        stack.clear();
+        QVERIFY(!f->store->item(a, 0));
+        QVERIFY(f->store->items(b).empty());
+        QVERIFY(f->verdicts->verdicts(a).isEmpty());
+        QVERIFY(f->verdicts->verdicts(b).isEmpty());
+        QVERIFY(!f->store->untrashRun(a)); // nothing left to bring back
+        QCOMPARE(f->store->runs().size(), 2);
+        QCOMPARE(f->store->items(keep).size(), std::size_t(2));
+        QCOMPARE(f->store->items(fresh).size(), std::size_t(1));
+    }
+
+    void anUndoneDeletionLeavingTheStackKeepsItsRuns()
+    {
+        auto f = fixture();
+        const qint64 a = addRun(*f, QStringLiteral("a"), 3);
+        addVerdict(*f, a, 1, QString(), HumanVerdict::Verdict::Pass, QStringLiteral("fine"));
+        {
+            QUndoStack stack;
+            stack.push(new DeleteRunsCommand(f->store.get(), {a}));
+            QVERIFY(!f->store->run(a));
+            stack.undo();
+        } // the stack and its (undone) command are gone
+        QVERIFY(f->store->run(a));
+        QCOMPARE(f->store->items(a).size(), std::size_t(3));
+        QCOMPARE(f->verdicts->verdicts(a).size(), 1);
+    }
+
+    void aCrashLeavesTheTrashToTheNextOpen()
+    {
+        auto f = fixture();
+        const qint64 keep = addRun(*f, QStringLiteral("keep"), 1);
+        const qint64 a = addRun(*f, QStringLiteral("a"), 4);
+        const qint64 b = addRun(*f, QStringLiteral("b"), 2);
+        addVerdict(*f, a, 0, QString(), HumanVerdict::Verdict::Fail, QString());
+        // What a deletion left behind when the process died with the command still on its stack.
+        QVERIFY(f->store->trashRun(a));
+        QVERIFY(f->store->trashRun(b));
+        QVERIFY(!f->store->trashRun(a)); // already in the trash
+        QVERIFY(f->store->untrashRun(b));
+        QVERIFY(f->store->trashRun(b));
+
+        QString error;
+        QVERIFY2(f->store->purgeTrash(std::nullopt, &error), qPrintable(error));
+        QVERIFY(f->store->items(a).empty());
+        QVERIFY(f->store->items(b).empty());
+        QVERIFY(f->verdicts->verdicts(a).isEmpty());
+        QVERIFY(!f->store->untrashRun(a));
+        QCOMPARE(f->store->runs().size(), 1);
+        QCOMPARE(f->store->items(keep).size(), std::size_t(1));
     }
 
     void deletingAMissingRunIsObsolete()
@@ -200,7 +251,7 @@ private Q_SLOTS:
         auto f = fixture();
         addRun(*f, QStringLiteral("keep"), 1);
         QUndoStack stack;
-        stack.push(new DeleteRunsCommand(f->store.get(), f->verdicts.get(), {424242}));
+        stack.push(new DeleteRunsCommand(f->store.get(), {424242}));
         QCOMPARE(stack.count(), 0);
         QCOMPARE(f->store->runs().size(), 1);
     }

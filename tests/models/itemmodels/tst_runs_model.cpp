@@ -270,14 +270,12 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QUndoStack stack;
         QCOMPARE(model.rowCount(), 2);
-        auto *command = new DeleteRunsCommand(f->store.get(), f->verdicts.get(), {doomed});
+        auto *command = new DeleteRunsCommand(f->store.get(), {doomed});
         QCOMPARE(command->text(), QStringLiteral("Delete run “doomed”"));
         stack.push(command);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.runId(0), keep);
         QVERIFY(!f->store->run(doomed));
-        QVERIFY(f->store->items(doomed).empty());
-        QVERIFY(f->verdicts->verdicts(doomed).isEmpty());
 
         stack.undo();
         QVERIFY(command->lastError().isEmpty());
@@ -303,16 +301,6 @@ private Q_SLOTS:
         stack.undo();
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(f->store->items(command->runIds().first()).size(), std::size_t(3));
-    }
-
-    void deletingAMissingRunIsObsolete()
-    {
-        auto f = fixture();
-        addRun(*f, QStringLiteral("keep"), 1);
-        QUndoStack stack;
-        stack.push(new DeleteRunsCommand(f->store.get(), nullptr, {424242}));
-        QCOMPARE(stack.count(), 0);
-        QCOMPARE(f->store->runs().size(), 1);
     }
 };
 

@@ -354,67 +354,59 @@ private Q_SLOTS:
         QCOMPARE(store.items(*runId).size(), std::size_t(50));
     }
 
-    void restoreRunKeepsTheId()
+    void trashedRunsAreInvisibleUntilBroughtBack()
     {
         Workspace workspace;
-        QVERIFY(workspace.open(path("restore.sqlite")));
+        QVERIFY(workspace.open(path("trash.sqlite")));
         EvalStore store(workspace);
         const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
         RunRecord record = runRecord(eval->id, QStringLiteral("doomed"),
-                                     QDateTime::fromSecsSinceEpoch(1760000000, Qt::UTC), QStringLiteral("completed"));
-        record.summary = {{"result_counts", {{"total", 2}, {"passed", 1}}}};
-        record.finishedAt = record.createdAt.addSecs(40);
+                                     QDateTime::fromSecsSinceEpoch(1760000000, Qt::UTC), QStringLiteral("queued"));
         record.openaiId = QStringLiteral("evalrun_x");
-        const qint64 first = *store.createRun(record);
+        const qint64 first = *store.createRun(runRecord(eval->id, QStringLiteral("first"), QDateTime::currentDateTimeUtc(),
+                                                       QStringLiteral("completed")));
         const qint64 doomed = *store.createRun(record);
-        OutputItemRecord withRaw = item(doomed, 0, QStringLiteral("pass"));
-        withRaw.rawRequest = {{"method", "POST"}, {"url", "http://127.0.0.1/v1/responses"}, {"body", {{"a", 1}}}};
-        withRaw.rawResponse = {{"id", "resp"}};
-        QVERIFY(store.commitItems(std::vector<OutputItemRecord>{withRaw, item(doomed, 1, QStringLiteral("fail"), "Lyon")}));
+        QVERIFY(store.commitItems(std::vector<OutputItemRecord>{item(doomed, 0, QStringLiteral("pass")),
+                                                                item(doomed, 1, QStringLiteral("fail"), "Lyon")}));
         const RunRecord before = *store.run(doomed);
-        const auto itemsBefore = store.items(doomed);
-
-        QString error;
-        // The id is taken while the run exists.
-        QVERIFY(!store.restoreRun(before, itemsBefore, &error));
-        QVERIFY(!error.isEmpty());
-        QVERIFY(store.deleteRun(doomed));
-        // A run created after the deletion never takes the deleted id.
-        const qint64 later = *store.createRun(runRecord(eval->id, QStringLiteral("later"), QDateTime::currentDateTimeUtc()));
-        QVERIFY(later != doomed);
+        QCOMPARE(store.unfinishedRuns().size(), 1);
 
         QSignalSpy changed(&store, &EvalStore::runsChanged);
-        QVERIFY2(store.restoreRun(before, itemsBefore, &error), qPrintable(error));
+        QString error;
+        QVERIFY2(store.trashRun(doomed, &error), qPrintable(error));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(!store.run(doomed));
+        QVERIFY(!store.runByOpenAiId(QStringLiteral("evalrun_x")));
+        QCOMPARE(store.runs().size(), 1);
+        QVERIFY(store.unfinishedRuns().isEmpty()); // never offered for resume
+        QVERIFY(!store.trashRun(doomed, &error));
+        QVERIFY(error.contains(QString::number(doomed)));
+        // A run created meanwhile takes a fresh id.
+        QVERIFY(*store.createRun(runRecord(eval->id, QStringLiteral("later"), QDateTime::currentDateTimeUtc(),
+                                           QStringLiteral("completed"))) != doomed);
+
+        changed.clear();
+        QVERIFY2(store.untrashRun(doomed, &error), qPrintable(error));
         QCOMPARE(changed.count(), 1);
         const auto after = store.run(doomed);
         QVERIFY(after);
-        QCOMPARE(after->id, doomed);
         QCOMPARE(after->name, before.name);
-        QCOMPARE(after->status, before.status);
-        QCOMPARE(after->summary, before.summary);
         QCOMPARE(after->createdAt, before.createdAt);
-        QCOMPARE(after->finishedAt, before.finishedAt);
         QCOMPARE(after->openaiId, before.openaiId);
-        QCOMPARE(after->runSpec, before.runSpec);
-        const auto itemsAfter = store.items(doomed);
-        QCOMPARE(itemsAfter.size(), itemsBefore.size());
-        for (std::size_t i = 0; i < itemsAfter.size(); ++i) {
-            QCOMPARE(itemsAfter[i].runId, doomed);
-            QCOMPARE(itemsAfter[i].status, itemsBefore[i].status);
-            QCOMPARE(itemsAfter[i].sample, itemsBefore[i].sample);
-            QCOMPARE(itemsAfter[i].results, itemsBefore[i].results);
-            QCOMPARE(itemsAfter[i].rawRequest, itemsBefore[i].rawRequest);
-            QCOMPARE(itemsAfter[i].createdAt, itemsBefore[i].createdAt);
-        }
+        QCOMPARE(store.items(doomed).size(), std::size_t(2));
         QCOMPARE(store.runs().size(), 3);
-        QVERIFY(store.run(first));
 
-        // All or nothing: a bad item leaves no run behind.
-        QVERIFY(store.deleteRun(doomed));
-        std::vector<OutputItemRecord> bad = itemsBefore;
-        bad.back().status = QStringLiteral("maybe");
-        QVERIFY(!store.restoreRun(before, bad, &error));
-        QVERIFY(!store.run(doomed));
+        // Purging one run leaves other trashed runs alone; purging all empties the trash.
+        QVERIFY(store.trashRun(doomed));
+        QVERIFY(store.trashRun(first));
+        QVERIFY2(store.purgeTrash(doomed, &error), qPrintable(error));
+        QVERIFY(store.items(doomed).empty());
+        QVERIFY(!store.untrashRun(doomed));
+        QVERIFY(store.untrashRun(first));
+        QVERIFY(store.trashRun(first));
+        QVERIFY(store.purgeTrash());
+        QVERIFY(!store.untrashRun(first));
+        QCOMPARE(store.runs().size(), 1);
     }
 
     void olderWorkspaceGainsRawColumns()
