@@ -19,6 +19,7 @@
 #include "models/eval/python_sandbox.h"
 #include "models/eval/rate_limiter.h"
 #include "models/eval/sample.h"
+#include "models/store/item_writer.h"
 
 namespace assay::eval {
 
@@ -187,6 +188,7 @@ struct ItemState {
     json body;
     json input = json::array();
     QByteArray cacheKey;
+    bool cacheAnswer = false; // a fresh answer to keep under cacheKey when the item is committed
     api::ApiCall *call = nullptr;
     int lane = -1;
     json sampleRecord;
@@ -231,6 +233,7 @@ public:
     void grade(ItemState &state);
     void onGraded(qint64 index, std::size_t criterion, GradeResult result);
     void finishItem(qint64 index, const QString &status, const QString &error);
+    void reportWritten();
     void finishRun(const QString &status);
     void teardown();
     void emitProgress(bool now);
@@ -300,6 +303,8 @@ public:
     // posted events, so every request of a batch of answers goes out before the batch is graded.
     std::deque<std::pair<qint64, api::ResponseResult>> m_deferred;
     QTimer m_deferTimer;
+    // Commits finished items off this thread; an item counts (summary, itemFinished) once written.
+    store::ItemWriter *m_writer = nullptr;
     // Replaced for every run: callbacks of an earlier run (or after destruction) see it expired.
     std::shared_ptr<int> m_session;
 };
@@ -414,6 +419,17 @@ void EvalRunner::Impl::begin(const std::vector<qint64> &toDo)
     }
     m_laneLoad.assign(static_cast<std::size_t>(clients), 0);
 
+    m_writer = new store::ItemWriter(m_store.workspacePath(), q);
+    {
+        std::weak_ptr<int> session = m_session;
+        QObject::connect(m_writer, &store::ItemWriter::written, q, [this, session] {
+            if (session.expired())
+                return;
+            reportWritten();
+            launchNext(); // the run completes once its last item is written
+        });
+    }
+
     // From the event loop: the caller gets the run id (and connects) before anything happens.
     std::weak_ptr<int> session = m_session;
     QTimer::singleShot(0, q, [this, session] {
@@ -438,7 +454,7 @@ void EvalRunner::Impl::launchNext()
         startItem(m_queue[m_cursor++]);
     }
     m_launching = false;
-    if (m_running && m_cursor >= m_queue.size() && m_inFlight.empty())
+    if (m_running && m_cursor >= m_queue.size() && m_inFlight.empty() && m_writer->unreportedCount() == 0)
         finishRun(QStringLiteral("completed"));
 }
 
@@ -607,8 +623,7 @@ void EvalRunner::Impl::onSampled(qint64 index, const api::ResponseResult &result
         return;
     }
 
-    if (m_useCache && !cacheHit && !state.cacheKey.isEmpty() && result.rawResponse.is_object())
-        m_store.storeResponse(state.cacheKey, result.rawResponse);
+    state.cacheAnswer = m_useCache && !cacheHit && !state.cacheKey.isEmpty() && result.rawResponse.is_object();
 
     const Sample sample = Sample::fromResponseResult(result, m_jsonOutput);
     json message = {{"role", "assistant"}, {"content", sample.outputText}};
@@ -713,26 +728,38 @@ void EvalRunner::Impl::finishItem(qint64 index, const QString &status, const QSt
     record.latencyMs = state->latencyMs;
     record.cacheHit = state->cacheHit;
     record.createdAt = QDateTime::currentDateTimeUtc();
+    m_writer->enqueue(std::move(record), state->cacheAnswer ? state->cacheKey : QByteArray());
+    launchNext();
+}
 
-    QString storeError;
-    if (!m_store.commitItem(record, &storeError)) {
-        m_error = QStringLiteral("could not save item %1: %2").arg(index).arg(storeError);
-        m_record.summary = m_builder.build(&m_pricing).toJson();
+void EvalRunner::Impl::reportWritten()
+{
+    if (!m_running || !m_writer)
+        return;
+    store::ItemWriter::Written written = m_writer->takeWritten();
+    // Counted before any is announced: a slot that cancels the run on one of them still gets a
+    // summary with every item the workspace holds.
+    for (const store::OutputItemRecord &record : written.records) {
+        m_builder.addItem(record);
+        m_finishTimes.push_back(m_clock.elapsed());
+        if (m_finishTimes.size() > kEtaWindow)
+            m_finishTimes.pop_front();
+    }
+    for (const store::OutputItemRecord &record : written.records) {
+        Q_EMIT q->itemFinished(record);
+        if (!m_running)
+            return; // a slot cancelled the run
+    }
+    if (!written.error.isEmpty()) {
+        m_error = written.error;
         finishRun(QStringLiteral("failed"));
         return;
     }
-    m_builder.addItem(record);
-    m_finishTimes.push_back(m_clock.elapsed());
-    if (m_finishTimes.size() > kEtaWindow)
-        m_finishTimes.pop_front();
-
-    Q_EMIT q->itemFinished(record);
-    if (!m_running)
-        return; // a slot cancelled the run
+    if (written.records.empty())
+        return;
     emitProgress(false);
     if (!m_summaryTimer.isActive())
         m_summaryTimer.start(kSummaryIntervalMs);
-    launchNext();
 }
 
 RunProgress EvalRunner::Impl::currentProgress() const
@@ -746,6 +773,7 @@ RunProgress EvalRunner::Impl::currentProgress() const
     progress.errored = m_builder.errored();
     progress.done = m_builder.total();
     progress.inFlight = m_active;
+    progress.saving = m_writer ? static_cast<qint64>(m_writer->unreportedCount()) : 0;
     progress.paused = m_paused;
     progress.waitingReason = m_pacer ? m_pacer->waitingReason() : QString();
     if (m_finishTimes.size() >= 2) {
@@ -784,6 +812,14 @@ void EvalRunner::Impl::finishRun(const QString &status)
 {
     if (!m_running)
         return;
+    if (m_writer && m_writer->unreportedCount() > 0) {
+        // The items already finished belong in the summary (a cancel, a failure): wait for the
+        // writer's last batch, at most a few milliseconds.
+        m_writer->waitUntilWritten();
+        reportWritten();
+        if (!m_running)
+            return; // reporting ended the run (a write failed, or a slot cancelled it)
+    }
     m_running = false;
     m_summaryTimer.stop();
     m_progressTimer.stop();
@@ -823,6 +859,7 @@ void EvalRunner::Impl::teardown()
     m_active = 0;
     dispose(m_services);
     dispose(m_sandbox);
+    dispose(m_writer); // its destructor writes what is queued: nothing, after finishRun()
     dispose(m_pacer);
     for (api::ApiClient *&extra : m_lanes)
         dispose(extra);

@@ -42,7 +42,8 @@ struct RunProgress {
     qint64 passed = 0;
     qint64 failed = 0;
     qint64 errored = 0;
-    qint64 inFlight = 0;
+    qint64 inFlight = 0; // holding a concurrency slot (sampling, or grading with model graders)
+    qint64 saving = 0;   // finished, being written to the workspace (not yet counted in done)
     std::vector<RunSummary::Criterion> perCriterion;
     std::optional<qint64> etaMs;
     bool paused = false;
@@ -51,8 +52,10 @@ struct RunProgress {
 
 // Runs one eval run: samples every dataset row (concurrently, rate limited, with the client's
 // retries), grades it with every testing criterion and commits each output item to the
-// workspace as soon as it is done. The same engine serves the GUI and the CLI. Lives on the
-// thread that owns the ApiClient and the EvalStore; never blocks it.
+// workspace as soon as it is done, from a writer thread (store::ItemWriter): an item is reported
+// (itemFinished, progress) once it is durable. The same engine serves the GUI and the CLI. Lives
+// on the thread that owns the ApiClient and the EvalStore; never blocks it on the disk, except
+// for the last batch's few milliseconds when a run ends.
 class EvalRunner : public QObject {
     Q_OBJECT
 public:

@@ -379,6 +379,11 @@ nlohmann::json OutputItemRecord::toOutputItemJson(const QString &runIdText, cons
 
 EvalStore::EvalStore(Workspace &workspace, QObject *parent) : QObject(parent), m_workspace(workspace) {}
 
+QString EvalStore::workspacePath() const
+{
+    return m_workspace.path();
+}
+
 // --- Evals ------------------------------------------------------------------------------------
 
 std::optional<EvalRecord> EvalStore::saveEval(const QString &name, const nlohmann::json &definition,
@@ -708,26 +713,51 @@ bool EvalStore::commitItem(const OutputItemRecord &item, QString *error)
 
 bool EvalStore::commitItems(std::span<const OutputItemRecord> items, QString *error)
 {
+    return commitItems(items, {}, error);
+}
+
+bool EvalStore::commitItems(std::span<const OutputItemRecord> items, std::span<const ResponseToCache> responses,
+                            QString *error)
+{
     if (!m_workspace.isOpen())
         return setError(error, QStringLiteral("The workspace is not open."));
     for (const OutputItemRecord &item : items) {
         if (!isItemStatus(item.status))
             return setError(error, itemStatusProblem(item.status));
     }
-    if (items.empty())
+    for (const ResponseToCache &entry : responses) {
+        if (entry.key.isEmpty() || !entry.response)
+            return setError(error, QStringLiteral("A cached response needs a key and an answer."));
+    }
+    if (items.empty() && responses.empty())
         return true;
     const QSqlDatabase db = m_workspace.database();
     WriteTransaction transaction(db);
     if (!transaction.isOpen())
         return setError(error, errorText(transaction.error()));
-    QSqlQuery query(db);
-    query.prepare(sql(kUpsertItem));
-    for (const OutputItemRecord &item : items) {
-        bindItem(query, item, item.runId);
-        if (!query.exec())
-            return setError(error, errorText(query.lastError()));
+    if (!items.empty()) {
+        QSqlQuery query(db);
+        query.prepare(sql(kUpsertItem));
+        for (const OutputItemRecord &item : items) {
+            bindItem(query, item, item.runId);
+            if (!query.exec())
+                return setError(error, errorText(query.lastError()));
+        }
+        query.finish();
     }
-    query.finish();
+    if (!responses.empty()) {
+        QSqlQuery query(db);
+        query.prepare(sql(kStoreResponse));
+        const QString now = timeText(QDateTime::currentDateTimeUtc());
+        for (const ResponseToCache &entry : responses) {
+            query.bindValue(QStringLiteral(":key"), entry.key);
+            query.bindValue(QStringLiteral(":response"), jsonText(*entry.response));
+            query.bindValue(QStringLiteral(":created_at"), now);
+            if (!query.exec())
+                return setError(error, errorText(query.lastError()));
+        }
+        query.finish();
+    }
     if (!transaction.commit())
         return setError(error, errorText(transaction.error()));
     return true;
@@ -788,25 +818,10 @@ std::optional<nlohmann::json> EvalStore::cachedResponse(const QByteArray &key) c
 
 bool EvalStore::storeResponse(const QByteArray &key, const nlohmann::json &response, QString *error)
 {
-    if (!m_workspace.isOpen())
-        return setError(error, QStringLiteral("The workspace is not open."));
     if (key.isEmpty())
         return setError(error, QStringLiteral("A cached response needs a key."));
-    const QSqlDatabase db = m_workspace.database();
-    WriteTransaction transaction(db);
-    if (!transaction.isOpen())
-        return setError(error, errorText(transaction.error()));
-    QSqlQuery query(db);
-    query.prepare(sql(kStoreResponse));
-    query.bindValue(QStringLiteral(":key"), key);
-    query.bindValue(QStringLiteral(":response"), jsonText(response));
-    query.bindValue(QStringLiteral(":created_at"), timeText(QDateTime::currentDateTimeUtc()));
-    if (!query.exec())
-        return setError(error, errorText(query.lastError()));
-    query.finish();
-    if (!transaction.commit())
-        return setError(error, errorText(transaction.error()));
-    return true;
+    const ResponseToCache entry{key, &response};
+    return commitItems({}, std::span<const ResponseToCache>(&entry, 1), error);
 }
 
 } // namespace assay::store

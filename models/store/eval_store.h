@@ -73,6 +73,13 @@ struct OutputItemRecord {
     nlohmann::json toOutputItemJson(const QString &runId, const QString &evalId) const;
 };
 
+// An entry for the response cache: the SHA-256 key of a request and the answer to keep. The
+// answer is borrowed: it must outlive the call it is passed to.
+struct ResponseToCache {
+    QByteArray key;
+    const nlohmann::json *response = nullptr;
+};
+
 // Evals, runs and output items in the workspace database (migration 0002). Every call is one
 // transaction; commitItem() is durable when it returns (WAL), so a killed process loses no
 // finished item. Use from the thread that opened the Workspace.
@@ -80,6 +87,8 @@ class EvalStore : public QObject {
     Q_OBJECT
 public:
     explicit EvalStore(Workspace &workspace, QObject *parent = nullptr);
+    // The workspace file, for a connection of another thread (ItemWriter).
+    QString workspacePath() const;
 
     // Saves a definition; returns the existing version when unchanged, else a new version.
     std::optional<EvalRecord> saveEval(const QString &name, const nlohmann::json &definition,
@@ -111,6 +120,10 @@ public:
     bool commitItem(const OutputItemRecord &item, QString *error = nullptr);
     // Several items in one transaction: all or none.
     bool commitItems(std::span<const OutputItemRecord> items, QString *error = nullptr);
+    // Items and the sampling answers they put into the response cache, in one transaction: the
+    // runner writes a batch of finished items with one commit instead of two per item.
+    bool commitItems(std::span<const OutputItemRecord> items, std::span<const ResponseToCache> responses,
+                     QString *error = nullptr);
     // What items() reads: reports and exports of large runs skip the raw exchanges they never show.
     enum class ItemFields { All, WithoutRawExchanges };
     std::vector<OutputItemRecord> items(qint64 runId, ItemFields fields = ItemFields::All) const; // by datasource_item_id

@@ -302,11 +302,15 @@ int main(int argc, char **argv)
     }
     const int code = QCoreApplication::exec();
     if (code == 0) {
+        const double floorCpuAtStart = cpuSeconds();
         const double floor = transportFloorSeconds(port, items, concurrency);
+        const double floorCpu = cpuSeconds() - floorCpuAtStart;
         const double ideal = items / static_cast<double>(concurrency) * latencyMs / 1000.0;
         std::printf("  transport      %.3f s for the same %d requests from bare QNetworkAccessManager loops "
                     "(%+.1f%% of ideal): the floor under the runner\n",
                     floor, items, (floor / ideal - 1.0) * 100.0);
+        std::printf("  transport CPU  %.3f s in this process (all threads), %.2f ms per request\n", floorCpu,
+                    floorCpu * 1000.0 / items);
         std::printf("  runner's share %+.1f%% of ideal on top of that floor\n",
                     (runnerSeconds - floor) / ideal * 100.0);
     }

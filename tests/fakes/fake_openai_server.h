@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+
 #include <functional>
 #include <map>
 #include <optional>
@@ -199,6 +201,14 @@ private:
     int m_defaultResponseDelayMs = 0;
     int m_activeRequests = 0;
     int m_maxActiveRequests = 0;
+    // How late this process's response-delay timers fire, on average (a moving average, in ns):
+    // delays are aimed that much earlier. See Connection::processBuffer.
+    qint64 m_timerLatenessNs = 0;
+    void learnTimerLateness(qint64 latenessNs)
+    {
+        constexpr qint64 kMaxNs = 5000000; // a stall (a debugger, a swapped-out process) is not learnt
+        m_timerLatenessNs += (std::clamp<qint64>(latenessNs, 0, kMaxNs) - m_timerLatenessNs) / 16;
+    }
 };
 
 } // namespace assay::testing

@@ -432,8 +432,12 @@ void TestEvalRunner::itemsAreCommittedAsTheyFinish()
     QVERIFY(start(runner, evalDefinition(), runDefinition(8), options));
     QVERIFY(finished.wait(kWaitMs));
     QCOMPARE(storedWhenSignalled.size(), 8);
+    // Items are written in batches off the runner's thread, so the i-th announcement may find
+    // more than i items stored, never fewer.
     for (int i = 0; i < storedWhenSignalled.size(); ++i)
-        QCOMPARE(storedWhenSignalled[i], i + 1);
+        QVERIFY2(storedWhenSignalled[i] >= i + 1, qPrintable(QStringLiteral("announcement %1 found %2 stored")
+                                                                .arg(i + 1)
+                                                                .arg(storedWhenSignalled[i])));
     QCOMPARE(statusMidRun, QStringLiteral("in_progress"));
 }
 
@@ -453,7 +457,7 @@ void TestEvalRunner::pauseStopsNewRequestsUntilUnpaused()
     });
     QVERIFY(start(runner, evalDefinition(), runDefinition(n), options));
     QTRY_VERIFY_WITH_TIMEOUT(runner.progress().paused, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(runner.progress().inFlight, qint64(0), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(runner.progress().inFlight == 0 && runner.progress().saving == 0, kWaitMs);
     const int sentWhilePaused = samplingRequests();
     const qsizetype doneWhilePaused = itemFinished.size();
     QVERIFY(doneWhilePaused < n);
@@ -533,12 +537,19 @@ void TestEvalRunner::resumeSamplesOnlyMissingRows()
     QSignalSpy finished(&runner, &EvalRunner::finished);
     QSignalSpy itemFinished(&runner, &EvalRunner::itemFinished);
     QString error;
-    QVERIFY2(runner.resume(runId, assay::eval::loadRunItems(*run).items, profile(), QStringLiteral("sk-test"), options,
-                           &error),
+    // Another key for the resumed run: a request the cancelled run had already handed to the
+    // network can still reach the server after the cancel, and is not the resume's doing.
+    QVERIFY2(runner.resume(runId, assay::eval::loadRunItems(*run).items, profile(), QStringLiteral("sk-test-resume"),
+                           options, &error),
              qPrintable(error));
     QVERIFY(finished.wait(kWaitMs));
     QCOMPARE(finished.first().at(2).toString(), QStringLiteral("completed"));
-    QCOMPARE(samplingRequests(), n - doneBefore);
+    int resumedRequests = 0;
+    for (const auto &request : m_server->requests()) {
+        if (request.path == "/v1/responses" && request.header("authorization") == "Bearer sk-test-resume")
+            ++resumedRequests;
+    }
+    QCOMPARE(resumedRequests, n - doneBefore);
     QCOMPARE(static_cast<int>(itemFinished.size()), n - doneBefore);
     const RunSummary summary = finished.first().at(1).value<RunSummary>();
     QCOMPARE(summary.passed, expectedPasses(n));

@@ -325,6 +325,32 @@ private Q_SLOTS:
         QCOMPARE(store.item(*runId, 0)->rawResponse, sampled.rawResponse);
     }
 
+    void itemsAndTheirCachedAnswersCommitTogether()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(m_dir.filePath(QStringLiteral("cache-with-items.sqlite"))));
+        EvalStore store(workspace);
+        const auto eval = store.saveEval(QStringLiteral("Answers"), definition());
+        const auto runId = store.createRun(runRecord(eval->id, QStringLiteral("r"), QDateTime::currentDateTimeUtc()));
+        QVERIFY(runId);
+        const json answer = {{"id", "resp_1"}, {"output_text", "Paris"}};
+        const assay::store::ResponseToCache entry{QByteArrayLiteral("key-1"), &answer};
+        QString error;
+        QVERIFY2(store.commitItems(std::vector<OutputItemRecord>{item(*runId, 0, QStringLiteral("pass"))},
+                                   std::vector<assay::store::ResponseToCache>{entry}, &error),
+                 qPrintable(error));
+        QCOMPARE(store.cachedResponse(QByteArrayLiteral("key-1")).value_or(json()), answer);
+        QCOMPARE(store.finishedItemIds(*runId).size(), 1);
+
+        // A refused item takes its batch's cache entries with it: all or none.
+        const assay::store::ResponseToCache orphan{QByteArrayLiteral("key-2"), &answer};
+        QVERIFY(!store.commitItems(std::vector<OutputItemRecord>{item(999999, 0, QStringLiteral("pass"))},
+                                   std::vector<assay::store::ResponseToCache>{orphan}, &error));
+        QVERIFY(!store.cachedResponse(QByteArrayLiteral("key-2")));
+        const assay::store::ResponseToCache keyless{QByteArray(), &answer};
+        QVERIFY(!store.commitItems({}, std::vector<assay::store::ResponseToCache>{keyless}, &error));
+    }
+
     void commitItemsIsOneTransaction()
     {
         Workspace workspace;
