@@ -10,6 +10,7 @@
 #include "models/store/eval_store.h"
 #include "models/store/workspace.h"
 #include "support/openapi_validator.h"
+#include "support/store_fixtures.h"
 
 using assay::store::EvalRecord;
 using assay::store::EvalStore;
@@ -22,30 +23,16 @@ namespace {
 
 json definition(const std::string &reference = "{{ item.answer }}")
 {
-    return {{"name", "Answers"},
-            {"data_source_config", {{"type", "custom"}, {"item_schema", {{"type", "object"}}}}},
-            {"testing_criteria", json::array({{{"type", "string_check"},
-                                               {"name", "exact"},
-                                               {"input", "{{ sample.output_text }}"},
-                                               {"reference", reference},
-                                               {"operation", "eq"}}})}};
+    return assay::testing::stringCheckEval(reference);
 }
 
 RunRecord runRecord(qint64 evalId, const QString &name, const QDateTime &createdAt,
                     const QString &status = QStringLiteral("queued"))
 {
-    RunRecord run;
-    run.evalId = evalId;
-    run.name = name;
-    run.model = QStringLiteral("gpt-4.1-mini");
-    run.api = QStringLiteral("responses");
-    run.status = status;
-    run.source = QStringLiteral("local");
-    run.runSpec = {{"data_source", {{"type", "responses"}}}};
+    RunRecord run = assay::testing::localRun(evalId, name, createdAt, status);
     run.datasetPath = QStringLiteral("/data/rows.jsonl");
     run.datasetHash = QStringLiteral("ab12");
     run.totalItems = 3;
-    run.createdAt = createdAt;
     return run;
 }
 
