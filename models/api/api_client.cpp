@@ -75,7 +75,20 @@ ApiCall::ApiCall(QNetworkAccessManager *network, QNetworkRequest request, QByteA
 
     m_running = true;
     // Sent from the event loop so the caller can connect to started() and the rest first.
-    QMetaObject::invokeMethod(this, &ApiCall::send, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, &ApiCall::sendFirst, Qt::QueuedConnection);
+}
+
+void ApiCall::sendNow()
+{
+    sendFirst();
+}
+
+void ApiCall::sendFirst()
+{
+    if (m_sent)
+        return;
+    m_sent = true;
+    send();
 }
 
 ApiCall::~ApiCall()

@@ -32,8 +32,16 @@ public:
     ~ApiCall() override;
 
     const ResponseResult &result() const { return m_accumulator.result(); }
+    // Moves the result out once finished() has been emitted, for a caller that keeps the answer
+    // (its raw JSON can be large): result() is empty afterwards.
+    ResponseResult takeResult() { return std::move(m_accumulator.result()); }
     const RequestRecord &record() const { return m_record; }
     bool isRunning() const { return m_running; }
+
+    // Sends now rather than from the event loop, for a caller whose connections are made: one
+    // trip less through the event queue per request, which an eval runner keeping many requests
+    // in flight pays on every slot's turn. Does nothing once the call has been sent.
+    void sendNow();
 
 public Q_SLOTS:
     // Stops now; finished() follows with error kind Cancelled and the partial output kept.
@@ -53,6 +61,7 @@ private:
 
     ApiCall(QNetworkAccessManager *network, QNetworkRequest request, QByteArray method, QByteArray body,
             ApiKind api, BodyKind bodyKind, bool stream, RetryPolicy policy, int timeoutMs, QObject *parent);
+    void sendFirst();
     void send();
     void onMetaDataChanged();
     void readRateLimit();
@@ -91,6 +100,7 @@ private:
     QTimer m_retryTimer;
     int m_attempt = 0;
     bool m_running = false;
+    bool m_sent = false; // the first attempt went out (sendNow() or from the event loop)
 
     // Per attempt.
     int m_status = 0;

@@ -213,11 +213,13 @@ public:
         m_deferTimer.setSingleShot(true);
         m_deferTimer.setInterval(0);
         QObject::connect(&m_deferTimer, &QTimer::timeout, q, [this] {
-            while (m_running && !m_deferred.empty()) {
+            if (m_running && !m_deferred.empty()) {
                 auto [index, result] = std::move(m_deferred.front());
                 m_deferred.pop_front();
-                onSampled(index, result, false);
+                onSampled(index, std::move(result), false);
             }
+            if (m_running && !m_deferred.empty() && !m_deferTimer.isActive())
+                m_deferTimer.start();
         });
         QObject::connect(&m_progressTimer, &QTimer::timeout, q, [this] { emitProgress(true); });
         QObject::connect(&m_summaryTimer, &QTimer::timeout, q, [this] { saveSummary(); });
@@ -229,7 +231,7 @@ public:
     void begin(const std::vector<qint64> &toDo);
     void launchNext();
     void startItem(qint64 index);
-    void onSampled(qint64 index, const api::ResponseResult &result, bool cacheHit);
+    void onSampled(qint64 index, api::ResponseResult result, bool cacheHit);
     void grade(ItemState &state);
     void onGraded(qint64 index, std::size_t criterion, GradeResult result);
     void finishItem(qint64 index, const QString &status, const QString &error);
@@ -300,11 +302,14 @@ public:
     QTimer m_progressTimer;
     QTimer m_summaryTimer;
     // Answers waiting to be graded and committed (m_releaseEarly). A zero timer runs after the
-    // posted events, so every request of a batch of answers goes out before the batch is graded.
+    // posted events, so every request of a batch of answers goes out before the batch is graded;
+    // it grades one answer per turn of the event loop, so an answer arriving meanwhile hands its
+    // slot on without waiting behind the whole batch.
     std::deque<std::pair<qint64, api::ResponseResult>> m_deferred;
     QTimer m_deferTimer;
     // Commits finished items off this thread; an item counts (summary, itemFinished) once written.
     store::ItemWriter *m_writer = nullptr;
+    std::unique_ptr<store::ResponseCacheReader> m_cacheReader; // while a run uses the cache
     // Replaced for every run: callbacks of an earlier run (or after destruction) see it expired.
     std::shared_ptr<int> m_session;
 };
@@ -420,6 +425,8 @@ void EvalRunner::Impl::begin(const std::vector<qint64> &toDo)
     m_laneLoad.assign(static_cast<std::size_t>(clients), 0);
 
     m_writer = new store::ItemWriter(m_store.workspacePath(), q);
+    if (m_useCache)
+        m_cacheReader = std::make_unique<store::ResponseCacheReader>(m_store.workspace());
     {
         std::weak_ptr<int> session = m_session;
         QObject::connect(m_writer, &store::ItemWriter::written, q, [this, session] {
@@ -519,7 +526,7 @@ void EvalRunner::Impl::startItem(qint64 index)
                                                           : QByteArrayView("\n/chat/completions\n"));
         hash.addData(QByteArrayView(bytes.data(), static_cast<qsizetype>(bytes.size())));
         state.cacheKey = hash.result().toHex();
-        if (std::optional<json> cached = m_store.cachedResponse(state.cacheKey)) {
+        if (std::optional<json> cached = m_cacheReader->find(state.cacheKey)) {
             api::ResponseResult result;
             try {
                 result = m_run.api == api::ApiKind::Responses ? api::ResponseResult::fromResponseObject(*cached)
@@ -529,7 +536,7 @@ void EvalRunner::Impl::startItem(qint64 index)
                 result.error = api::ApiError::make(api::ApiError::Kind::MalformedResponse, QString());
             }
             if (!result.error) {
-                onSampled(index, result, true);
+                onSampled(index, std::move(result), true);
                 return;
             }
         }
@@ -560,7 +567,7 @@ void EvalRunner::Impl::startItem(qint64 index)
                 pacer->limiter().onTooManyRequests(delayMs);
         });
         QObject::connect(call, &api::ApiCall::finished, q,
-                         [this, session, index, call](const api::ResponseResult &result) {
+                         [this, session, index, call] {
                              call->deleteLater();
                              if (session.expired())
                                  return;
@@ -569,24 +576,26 @@ void EvalRunner::Impl::startItem(qint64 index)
                                  return;
                              found->second->call = nullptr;
                              --m_laneLoad[static_cast<std::size_t>(found->second->lane)];
+                             api::ResponseResult result = call->takeResult();
                              if (!m_releaseEarly) {
-                                 onSampled(index, result, false);
+                                 onSampled(index, std::move(result), false);
                                  return;
                              }
                              // The answers of a batch of requests arrive together; sending the
                              // next requests first keeps grading and the database writes of
                              // this batch off their critical path.
                              releaseSlot(*found->second);
-                             m_deferred.emplace_back(index, result);
+                             m_deferred.emplace_back(index, std::move(result));
                              if (!m_deferTimer.isActive())
                                  m_deferTimer.start();
                              launchNext();
                          });
+        call->sendNow();
     };
     m_pacer->schedule(RateLimiter::estimateTokens(state.body), go);
 }
 
-void EvalRunner::Impl::onSampled(qint64 index, const api::ResponseResult &result, bool cacheHit)
+void EvalRunner::Impl::onSampled(qint64 index, api::ResponseResult result, bool cacheHit)
 {
     const auto it = m_inFlight.find(index);
     if (it == m_inFlight.end())
@@ -595,7 +604,7 @@ void EvalRunner::Impl::onSampled(qint64 index, const api::ResponseResult &result
     state.cacheHit = cacheHit;
     state.latencyMs = cacheHit ? 0 : result.totalMs.value_or(-1);
     state.sampled = true;
-    state.rawResponse = result.rawResponse;
+    state.rawResponse = std::move(result.rawResponse);
 
     const json &params = m_run.samplingParams;
     state.sampleRecord = {{"input", state.input},
@@ -623,7 +632,7 @@ void EvalRunner::Impl::onSampled(qint64 index, const api::ResponseResult &result
         return;
     }
 
-    state.cacheAnswer = m_useCache && !cacheHit && !state.cacheKey.isEmpty() && result.rawResponse.is_object();
+    state.cacheAnswer = m_useCache && !cacheHit && !state.cacheKey.isEmpty() && state.rawResponse.is_object();
 
     const Sample sample = Sample::fromResponseResult(result, m_jsonOutput);
     json message = {{"role", "assistant"}, {"content", sample.outputText}};
@@ -860,6 +869,7 @@ void EvalRunner::Impl::teardown()
     dispose(m_services);
     dispose(m_sandbox);
     dispose(m_writer); // its destructor writes what is queued: nothing, after finishRun()
+    m_cacheReader.reset();
     dispose(m_pacer);
     for (api::ApiClient *&extra : m_lanes)
         dispose(extra);

@@ -803,17 +803,7 @@ QSet<qint64> EvalStore::finishedItemIds(qint64 runId) const
 
 std::optional<nlohmann::json> EvalStore::cachedResponse(const QByteArray &key) const
 {
-    if (!m_workspace.isOpen())
-        return std::nullopt;
-    QSqlQuery query(m_workspace.database());
-    query.prepare(sql(kCachedResponse));
-    query.bindValue(QStringLiteral(":key"), key);
-    if (!query.exec() || !query.next())
-        return std::nullopt;
-    json response = readJson(query.value(0));
-    if (response.is_null())
-        return std::nullopt;
-    return response;
+    return ResponseCacheReader(m_workspace).find(key);
 }
 
 bool EvalStore::storeResponse(const QByteArray &key, const nlohmann::json &response, QString *error)
@@ -822,6 +812,39 @@ bool EvalStore::storeResponse(const QByteArray &key, const nlohmann::json &respo
         return setError(error, QStringLiteral("A cached response needs a key."));
     const ResponseToCache entry{key, &response};
     return commitItems({}, std::span<const ResponseToCache>(&entry, 1), error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ResponseCacheReader
+
+struct ResponseCacheReader::Statement {
+    QSqlQuery query;
+    bool prepared = false;
+};
+
+ResponseCacheReader::ResponseCacheReader(const Workspace &workspace)
+{
+    if (!workspace.isOpen())
+        return;
+    m_statement = std::make_unique<Statement>(Statement{QSqlQuery(workspace.database()), false});
+    m_statement->prepared = m_statement->query.prepare(sql(kCachedResponse));
+}
+
+ResponseCacheReader::~ResponseCacheReader() = default;
+
+std::optional<nlohmann::json> ResponseCacheReader::find(const QByteArray &key)
+{
+    if (!m_statement || !m_statement->prepared)
+        return std::nullopt;
+    QSqlQuery &query = m_statement->query;
+    query.bindValue(0, key);
+    const bool found = query.exec() && query.next();
+    json response = found ? readJson(query.value(0)) : json();
+    // Ends the read transaction at once: an open one would keep the WAL from being checkpointed.
+    query.finish();
+    if (response.is_null())
+        return std::nullopt;
+    return response;
 }
 
 } // namespace assay::store

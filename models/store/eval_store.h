@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -89,6 +90,7 @@ public:
     explicit EvalStore(Workspace &workspace, QObject *parent = nullptr);
     // The workspace file, for a connection of another thread (ItemWriter).
     QString workspacePath() const;
+    const Workspace &workspace() const { return m_workspace; }
 
     // Saves a definition; returns the existing version when unchanged, else a new version.
     std::optional<EvalRecord> saveEval(const QString &name, const nlohmann::json &definition,
@@ -141,6 +143,23 @@ private:
     bool setRunTrashed(qint64 id, bool trashed, QString *error);
 
     Workspace &m_workspace;
+};
+
+// Looks answers up in the response cache through one prepared statement. An eval runner asks
+// once per item, between one answer and its slot's next request: preparing the statement every
+// time cost more than the lookup itself. Destroy it before the workspace closes.
+class ResponseCacheReader {
+public:
+    explicit ResponseCacheReader(const Workspace &workspace);
+    ~ResponseCacheReader();
+    ResponseCacheReader(const ResponseCacheReader &) = delete;
+    ResponseCacheReader &operator=(const ResponseCacheReader &) = delete;
+
+    std::optional<nlohmann::json> find(const QByteArray &key);
+
+private:
+    struct Statement;
+    std::unique_ptr<Statement> m_statement; // null when the workspace was not open
 };
 
 } // namespace assay::store

@@ -119,6 +119,8 @@ private Q_SLOTS:
     void streamErrorEventIsReported();
     void cancelMidStreamKeepsPartialOutput();
     void cancelBeforeSending();
+    void sendNowSendsAtOnceAndOnlyOnce();
+    void takeResultMovesTheAnswerOut();
     void connectionRefusedIsANetworkError();
     void redirectsAreNotFollowed();
     void sendsTheRightHeaders();
@@ -532,6 +534,38 @@ void TestApiClient::cancelBeforeSending()
     QCOMPARE(w->startedCount, 0);
     QCOMPARE(w->finishedCount, 1);
     QCOMPARE(m_server->requests().size(), 0);
+}
+
+void TestApiClient::sendNowSendsAtOnceAndOnlyOnce()
+{
+    ApiCall *call = m_client->createResponse(profile(), kKey, ApiKind::Responses, responsesBody(false), 10000);
+    auto w = watch(call);
+    call->sendNow();
+    QCOMPARE(w->startedCount, 1); // before any event was processed
+    call->sendNow();
+    QTRY_VERIFY_WITH_TIMEOUT(w->result.has_value(), kWait);
+    QVERIFY(w->result->succeeded());
+    QTest::qWait(100); // the send queued by the constructor has had its turn by now
+    QCOMPARE(w->startedCount, 1);
+    QCOMPARE(w->finishedCount, 1);
+    QCOMPARE(m_server->requests().size(), 1);
+}
+
+void TestApiClient::takeResultMovesTheAnswerOut()
+{
+    Behaviour behaviour;
+    behaviour.outputText = kText;
+    m_server->enqueue(behaviour);
+    ApiCall *call = m_client->createResponse(profile(), kKey, ApiKind::Responses, responsesBody(false), 10000);
+    std::optional<ResponseResult> taken;
+    QObject::connect(call, &ApiCall::finished, call, [call, &taken] { taken = call->takeResult(); });
+    QTRY_VERIFY_WITH_TIMEOUT(taken.has_value(), kWait);
+    QCOMPARE(QByteArray::fromStdString(taken->outputText), kText);
+    QVERIFY(taken->rawResponse.is_object());
+    QVERIFY(taken->requestId.startsWith(QLatin1String("req_")));
+    QVERIFY(call->result().rawResponse.is_null());
+    QVERIFY(call->result().outputText.empty());
+    delete call;
 }
 
 void TestApiClient::connectionRefusedIsANetworkError()

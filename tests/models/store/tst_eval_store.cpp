@@ -498,6 +498,42 @@ private Q_SLOTS:
         QVERIFY(!store.storeResponse(QByteArray(), newer));
     }
 
+    void cacheReaderPreparesOnceAndSeesLaterAnswers()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(path("cache-reader.sqlite")));
+        EvalStore store(workspace);
+        assay::store::ResponseCacheReader reader(workspace);
+        QVERIFY(!reader.find("a"));
+        QVERIFY(store.storeResponse("a", json{{"id", "resp_a"}}));
+        QVERIFY(store.storeResponse("b", json{{"id", "resp_b"}}));
+        for (int round = 0; round < 3; ++round) {
+            QCOMPARE(reader.find("a").value_or(json()), json({{"id", "resp_a"}}));
+            QCOMPARE(reader.find("b").value_or(json()), json({{"id", "resp_b"}}));
+            QVERIFY(!reader.find("c"));
+        }
+        QVERIFY(reader.find("a")); // a hit last: its statement has a row left unread
+
+        // Between lookups the reader holds no read transaction: another connection's writes can
+        // be checkpointed completely (a reader left open would keep the WAL growing).
+        Workspace other;
+        QVERIFY(other.open(path("cache-reader.sqlite")));
+        QVERIFY(EvalStore(other).storeResponse("c", json{{"id", "resp_c"}}));
+        QSqlQuery checkpoint(other.database());
+        QVERIFY(checkpoint.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+        QVERIFY(checkpoint.next());
+        QCOMPARE(checkpoint.value(0).toInt(), 0); // not busy
+        checkpoint.finish();
+        QCOMPARE(reader.find("c").value_or(json()), json({{"id", "resp_c"}}));
+    }
+
+    void cacheReaderOnAClosedWorkspaceFindsNothing()
+    {
+        Workspace workspace;
+        assay::store::ResponseCacheReader reader(workspace);
+        QVERIFY(!reader.find("a"));
+    }
+
     void reopenKeepsEverything()
     {
         const QString file = path("reopen.sqlite");
