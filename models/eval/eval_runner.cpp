@@ -203,6 +203,17 @@ struct ItemState {
     std::unique_ptr<UsageRecordingServices> services;
 };
 
+// A row's sampling request built ahead of its turn, with its cached answer already looked up.
+// Rows are drafted in batches while the slots wait on the network: that takes templating, the
+// cache key and the cache lookup (one read transaction for the whole batch) off the path from
+// a freed slot to its next request.
+struct RequestDraft {
+    SamplingRequest request;
+    json input;
+    QByteArray cacheKey;
+    std::optional<json> cached;
+};
+
 class EvalRunner::Impl {
 public:
     Impl(EvalRunner *owner, api::ApiClient &client, store::EvalStore &store)
@@ -218,6 +229,8 @@ public:
                 m_deferred.pop_front();
                 onSampled(index, std::move(result), false);
             }
+            if (m_running && m_drafts.size() < static_cast<std::size_t>(m_options.concurrency))
+                draftAhead();
             if (m_running && !m_deferred.empty() && !m_deferTimer.isActive())
                 m_deferTimer.start();
         });
@@ -230,7 +243,9 @@ public:
                  const QString &apiKey, const RunnerOptions &options, QString *error);
     void begin(const std::vector<qint64> &toDo);
     void launchNext();
-    void startItem(qint64 index);
+    void startItem(qint64 index, RequestDraft draft);
+    void draftAhead();
+    QByteArray cacheKeyOf(const json &body) const;
     void onSampled(qint64 index, api::ResponseResult result, bool cacheHit);
     void grade(ItemState &state);
     void onGraded(qint64 index, std::size_t criterion, GradeResult result);
@@ -284,6 +299,8 @@ public:
 
     std::vector<qint64> m_queue;
     std::size_t m_cursor = 0;
+    // Drafts for m_queue[m_cursor], m_queue[m_cursor + 1], ... in order (runs that sample).
+    std::deque<RequestDraft> m_drafts;
     std::unordered_map<qint64, std::unique_ptr<ItemState>> m_inFlight;
     std::vector<api::ApiClient *> m_lanes; // extra clients beyond m_client (lane 0)
     std::vector<int> m_laneLoad;
@@ -396,6 +413,7 @@ void EvalRunner::Impl::begin(const std::vector<qint64> &toDo)
 {
     m_queue = toDo;
     m_cursor = 0;
+    m_drafts.clear();
     m_running = true;
     m_clock.start();
 
@@ -458,14 +476,70 @@ void EvalRunner::Impl::launchNext()
         return; // an item that finished at once inside the loop below; the loop goes on
     m_launching = true;
     while (m_running && !m_paused && m_cursor < m_queue.size() && m_active < m_options.concurrency) {
-        startItem(m_queue[m_cursor++]);
+        if (m_drafts.empty())
+            draftAhead();
+        RequestDraft draft;
+        if (!m_drafts.empty()) {
+            draft = std::move(m_drafts.front());
+            m_drafts.pop_front();
+        }
+        startItem(m_queue[m_cursor++], std::move(draft));
     }
     m_launching = false;
     if (m_running && m_cursor >= m_queue.size() && m_inFlight.empty() && m_writer->unreportedCount() == 0)
         finishRun(QStringLiteral("completed"));
 }
 
-void EvalRunner::Impl::startItem(qint64 index)
+void EvalRunner::Impl::draftAhead()
+{
+    if (!m_run.needsSampling())
+        return;
+    // Twice the slots: a batch lasts about two rounds of answers, and a row drafted this early
+    // still finds in the cache whatever an earlier run stored. (A duplicate row of this run
+    // drafted before its twin's answer was stored is sampled again.)
+    const std::size_t target = 2 * static_cast<std::size_t>(m_options.concurrency);
+    const std::size_t firstNew = m_drafts.size();
+    for (std::size_t next = m_cursor + m_drafts.size(); m_drafts.size() < target && next < m_queue.size(); ++next) {
+        const auto row = static_cast<std::size_t>(m_queue[next]);
+        RequestDraft draft;
+        if (m_samples[row].is_null()) { // a row carrying its own sample is graded, not sampled
+            draft.request = buildSamplingRequest(m_run, m_items[row]);
+            if (!draft.request.error) {
+                draft.input = inputOf(draft.request.body, m_run.api);
+                if (m_useCache)
+                    draft.cacheKey = cacheKeyOf(draft.request.body);
+            }
+        }
+        m_drafts.push_back(std::move(draft));
+    }
+    if (!m_cacheReader)
+        return;
+    std::vector<QByteArray> keys;
+    std::vector<std::size_t> owners;
+    for (std::size_t i = firstNew; i < m_drafts.size(); ++i) {
+        if (!m_drafts[i].cacheKey.isEmpty()) {
+            keys.push_back(m_drafts[i].cacheKey);
+            owners.push_back(i);
+        }
+    }
+    std::vector<std::optional<json>> answers = m_cacheReader->findAll(keys);
+    for (std::size_t i = 0; i < owners.size() && i < answers.size(); ++i)
+        m_drafts[owners[i]].cached = std::move(answers[i]);
+}
+
+QByteArray EvalRunner::Impl::cacheKeyOf(const json &body) const
+{
+    const std::string bytes = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    // The endpoint is part of the key: the same body means another thing elsewhere.
+    hash.addData(m_profile.baseUrl.toUtf8());
+    hash.addData(m_run.api == api::ApiKind::Responses ? QByteArrayView("\n/responses\n")
+                                                      : QByteArrayView("\n/chat/completions\n"));
+    hash.addData(QByteArrayView(bytes.data(), static_cast<qsizetype>(bytes.size())));
+    return hash.result().toHex();
+}
+
+void EvalRunner::Impl::startItem(qint64 index, RequestDraft draft)
 {
     auto owned = std::make_unique<ItemState>();
     ItemState &state = *owned;
@@ -509,24 +583,27 @@ void EvalRunner::Impl::startItem(qint64 index)
         return;
     }
 
-    SamplingRequest request = buildSamplingRequest(m_run, state.item);
-    if (request.error) {
-        finishItem(index, QStringLiteral("error"), QString::fromStdString(*request.error));
+    if (draft.request.body.is_null() && !draft.request.error) { // not drafted
+        draft.request = buildSamplingRequest(m_run, state.item);
+        if (!draft.request.error) {
+            draft.input = inputOf(draft.request.body, m_run.api);
+            if (m_useCache) {
+                draft.cacheKey = cacheKeyOf(draft.request.body);
+                if (m_cacheReader)
+                    draft.cached = m_cacheReader->find(draft.cacheKey);
+            }
+        }
+    }
+    if (draft.request.error) {
+        finishItem(index, QStringLiteral("error"), QString::fromStdString(*draft.request.error));
         return;
     }
-    state.body = std::move(request.body);
-    state.input = inputOf(state.body, m_run.api);
+    state.body = std::move(draft.request.body);
+    state.input = std::move(draft.input);
+    state.cacheKey = std::move(draft.cacheKey);
 
     if (m_useCache) {
-        const std::string bytes = state.body.dump(-1, ' ', false, json::error_handler_t::replace);
-        QCryptographicHash hash(QCryptographicHash::Sha256);
-        // The endpoint is part of the key: the same body means another thing elsewhere.
-        hash.addData(m_profile.baseUrl.toUtf8());
-        hash.addData(m_run.api == api::ApiKind::Responses ? QByteArrayView("\n/responses\n")
-                                                          : QByteArrayView("\n/chat/completions\n"));
-        hash.addData(QByteArrayView(bytes.data(), static_cast<qsizetype>(bytes.size())));
-        state.cacheKey = hash.result().toHex();
-        if (std::optional<json> cached = m_cacheReader->find(state.cacheKey)) {
+        if (const std::optional<json> &cached = draft.cached) {
             api::ResponseResult result;
             try {
                 result = m_run.api == api::ApiKind::Responses ? api::ResponseResult::fromResponseObject(*cached)

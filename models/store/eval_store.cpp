@@ -818,6 +818,7 @@ bool EvalStore::storeResponse(const QByteArray &key, const nlohmann::json &respo
 // ResponseCacheReader
 
 struct ResponseCacheReader::Statement {
+    QSqlDatabase database;
     QSqlQuery query;
     bool prepared = false;
 };
@@ -826,7 +827,8 @@ ResponseCacheReader::ResponseCacheReader(const Workspace &workspace)
 {
     if (!workspace.isOpen())
         return;
-    m_statement = std::make_unique<Statement>(Statement{QSqlQuery(workspace.database()), false});
+    const QSqlDatabase database = workspace.database();
+    m_statement = std::make_unique<Statement>(Statement{database, QSqlQuery(database), false});
     m_statement->prepared = m_statement->query.prepare(sql(kCachedResponse));
 }
 
@@ -845,6 +847,20 @@ std::optional<nlohmann::json> ResponseCacheReader::find(const QByteArray &key)
     if (response.is_null())
         return std::nullopt;
     return response;
+}
+
+std::vector<std::optional<nlohmann::json>> ResponseCacheReader::findAll(std::span<const QByteArray> keys)
+{
+    std::vector<std::optional<json>> answers;
+    answers.reserve(keys.size());
+    // Without a transaction of our own (one is open on this connection already, say) each
+    // lookup reads on its own: slower, the same answers.
+    const bool batched = keys.size() > 1 && m_statement && m_statement->prepared && m_statement->database.transaction();
+    for (const QByteArray &key : keys)
+        answers.push_back(find(key));
+    if (batched)
+        m_statement->database.commit();
+    return answers;
 }
 
 } // namespace assay::store

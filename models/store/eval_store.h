@@ -156,6 +156,9 @@ public:
     ResponseCacheReader &operator=(const ResponseCacheReader &) = delete;
 
     std::optional<nlohmann::json> find(const QByteArray &key);
+    // The answers for several keys, in their order, read in one read transaction: lookups one by
+    // one would each take the locks and, with a writer committing meanwhile, reread its pages.
+    std::vector<std::optional<nlohmann::json>> findAll(std::span<const QByteArray> keys);
 
 private:
     struct Statement;

@@ -128,6 +128,7 @@ private Q_SLOTS:
     void resumeSamplesOnlyMissingRows();
     void resumeRefusesChangedItems();
     void rerunAtTemperatureZeroUsesTheCache();
+    void cacheAnswersRowsDraftedInSeveralBatches();
     void committedItemsCarryTheirRawExchange();
     void systemFingerprintAndReasoningTokensReachTheSummary();
     void cacheIsOffAboveTemperatureZero();
@@ -609,6 +610,27 @@ void TestEvalRunner::rerunAtTemperatureZeroUsesTheCache()
     noCache.useCache = false;
     runToEnd(evalDefinition(), runDefinition(n), noCache);
     QCOMPARE(samplingRequests(), 2 * n);
+}
+
+void TestEvalRunner::cacheAnswersRowsDraftedInSeveralBatches()
+{
+    // Requests are drafted (and looked up in the cache) two slots' worth ahead: at concurrency 2,
+    // 20 rows take several batches, some drafted while answers of the same run come in.
+    RunnerOptions options;
+    options.concurrency = 2;
+    const Outcome first = runToEnd(evalDefinition(), runDefinition(7), options);
+    QCOMPARE(first.status, QStringLiteral("completed"));
+    QCOMPARE(samplingRequests(), 7);
+
+    const Outcome second = runToEnd(evalDefinition(), runDefinition(20), options);
+    QCOMPARE(second.status, QStringLiteral("completed"));
+    QCOMPARE(second.summary.cacheHits, qint64(7));
+    QCOMPARE(samplingRequests(), 7 + 13);
+    QCOMPARE(second.summary.passed + second.summary.failed, qint64(20));
+    for (const OutputItemRecord &item : m_store->items(second.runId)) {
+        QCOMPARE(item.cacheHit, item.datasourceItemId < 7);
+        QCOMPARE(item.sample["output"][0]["content"], json(makeItem(static_cast<int>(item.datasourceItemId))["answer"]));
+    }
 }
 
 void TestEvalRunner::committedItemsCarryTheirRawExchange()

@@ -527,6 +527,30 @@ private Q_SLOTS:
         QCOMPARE(reader.find("c").value_or(json()), json({{"id", "resp_c"}}));
     }
 
+    void cacheReaderFindsABatchInOrder()
+    {
+        Workspace workspace;
+        QVERIFY(workspace.open(path("cache-batch.sqlite")));
+        EvalStore store(workspace);
+        QVERIFY(store.storeResponse("a", json{{"id", "resp_a"}}));
+        QVERIFY(store.storeResponse("c", json{{"id", "resp_c"}}));
+        assay::store::ResponseCacheReader reader(workspace);
+        const std::vector<QByteArray> keys = {"a", "b", "c", "a"};
+        const std::vector<std::optional<json>> expected = {json{{"id", "resp_a"}}, std::nullopt,
+                                                           json{{"id", "resp_c"}}, json{{"id", "resp_a"}}};
+        QVERIFY(reader.findAll(keys) == expected);
+        QVERIFY(reader.findAll({}).empty());
+
+        // A transaction already open on the connection: the lookups go on inside it.
+        QSqlDatabase db = workspace.database();
+        QVERIFY(db.transaction());
+        QVERIFY(reader.findAll(keys) == expected);
+        QVERIFY(db.commit());
+        // The batch's own transaction ended: the connection can write again.
+        QVERIFY(store.storeResponse("b", json{{"id", "resp_b"}}));
+        QCOMPARE(reader.findAll(keys).at(1).value_or(json()), json({{"id", "resp_b"}}));
+    }
+
     void cacheReaderOnAClosedWorkspaceFindsNothing()
     {
         Workspace workspace;
