@@ -245,6 +245,7 @@ public:
     void launchNext();
     void startItem(qint64 index, RequestDraft draft);
     void draftAhead();
+    RequestDraft draftOf(std::size_t row) const;
     QByteArray cacheKeyOf(const json &body) const;
     void onSampled(qint64 index, api::ResponseResult result, bool cacheHit);
     void grade(ItemState &state);
@@ -501,16 +502,8 @@ void EvalRunner::Impl::draftAhead()
     const std::size_t firstNew = m_drafts.size();
     for (std::size_t next = m_cursor + m_drafts.size(); m_drafts.size() < target && next < m_queue.size(); ++next) {
         const auto row = static_cast<std::size_t>(m_queue[next]);
-        RequestDraft draft;
-        if (m_samples[row].is_null()) { // a row carrying its own sample is graded, not sampled
-            draft.request = buildSamplingRequest(m_run, m_items[row]);
-            if (!draft.request.error) {
-                draft.input = inputOf(draft.request.body, m_run.api);
-                if (m_useCache)
-                    draft.cacheKey = cacheKeyOf(draft.request.body);
-            }
-        }
-        m_drafts.push_back(std::move(draft));
+        // A row carrying its own sample is graded, not sampled.
+        m_drafts.push_back(m_samples[row].is_null() ? draftOf(row) : RequestDraft());
     }
     if (!m_cacheReader)
         return;
@@ -525,6 +518,18 @@ void EvalRunner::Impl::draftAhead()
     std::vector<std::optional<json>> answers = m_cacheReader->findAll(keys);
     for (std::size_t i = 0; i < owners.size() && i < answers.size(); ++i)
         m_drafts[owners[i]].cached = std::move(answers[i]);
+}
+
+RequestDraft EvalRunner::Impl::draftOf(std::size_t row) const
+{
+    RequestDraft draft;
+    draft.request = buildSamplingRequest(m_run, m_items[row]);
+    if (!draft.request.error) {
+        draft.input = inputOf(draft.request.body, m_run.api);
+        if (m_useCache)
+            draft.cacheKey = cacheKeyOf(draft.request.body);
+    }
+    return draft;
 }
 
 QByteArray EvalRunner::Impl::cacheKeyOf(const json &body) const
@@ -584,15 +589,9 @@ void EvalRunner::Impl::startItem(qint64 index, RequestDraft draft)
     }
 
     if (draft.request.body.is_null() && !draft.request.error) { // not drafted
-        draft.request = buildSamplingRequest(m_run, state.item);
-        if (!draft.request.error) {
-            draft.input = inputOf(draft.request.body, m_run.api);
-            if (m_useCache) {
-                draft.cacheKey = cacheKeyOf(draft.request.body);
-                if (m_cacheReader)
-                    draft.cached = m_cacheReader->find(draft.cacheKey);
-            }
-        }
+        draft = draftOf(static_cast<std::size_t>(index));
+        if (m_cacheReader && !draft.cacheKey.isEmpty())
+            draft.cached = m_cacheReader->find(draft.cacheKey);
     }
     if (draft.request.error) {
         finishItem(index, QStringLiteral("error"), QString::fromStdString(*draft.request.error));
