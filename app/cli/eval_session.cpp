@@ -79,9 +79,7 @@ void EvalSession::startNext()
     }
     Job &job = m_jobs[m_next++];
     m_runner = std::make_unique<eval::EvalRunner>(*m_client, m_store);
-    connect(m_runner.get(), &eval::EvalRunner::itemFinished, this, &EvalSession::onItemFinished);
     connect(m_runner.get(), &eval::EvalRunner::finished, this, &EvalSession::onFinished);
-    m_gradedAny = false;
 
     const qint64 itemCount = static_cast<qint64>(job.loaded.items.size());
     QString error;
@@ -120,31 +118,6 @@ void EvalSession::startNext()
     }
 }
 
-void EvalSession::onItemFinished(const store::OutputItemRecord &item)
-{
-    if (item.status != QLatin1String("error")) {
-        m_gradedAny = true;
-        return;
-    }
-    if (m_gradedAny || !m_authProblem.isEmpty() || !item.sample.is_object())
-        return;
-    // A refused key fails every item the same way: stop at the first instead of sampling them all.
-    const nlohmann::json error = item.sample.value("error", nlohmann::json());
-    if (!error.is_object())
-        return;
-    const std::string code = error.value("code", std::string());
-    const QString message = QString::fromStdString(error.value("message", std::string()));
-    if (code == "invalid_api_key" || code == "missing_api_key" || message.startsWith(QLatin1String("HTTP 401")) ||
-        message.startsWith(QLatin1String("HTTP 403"))) {
-        m_authProblem = message.isEmpty() ? QString::fromStdString(code) : message;
-        m_progress->clearLine();
-        writeErr(QStringLiteral("assay eval: the API refused the key: %1\n").arg(m_authProblem));
-        m_failed = true;
-        if (m_runner && m_runner->isRunning())
-            QTimer::singleShot(0, m_runner.get(), &eval::EvalRunner::cancel);
-    }
-}
-
 void EvalSession::onFinished(qint64 runId, const eval::RunSummary &summary, const QString &status)
 {
     if (m_runner)
@@ -162,7 +135,12 @@ void EvalSession::onFinished(qint64 runId, const eval::RunSummary &summary, cons
     if (status == QLatin1String("canceled") && m_interrupted && record)
         writeErr(QStringLiteral("run %1 canceled; `assay eval resume %1` continues it\n").arg(runId));
     if (status == QLatin1String("failed")) {
-        writeErr(QStringLiteral("assay eval: run %1 failed\n").arg(runId));
+        // Why: a refused key (the runner stops at the first 401 / 403), a write that failed.
+        const QString reason = m_runner ? m_runner->errorMessage() : QString();
+        writeErr(reason.isEmpty() ? QStringLiteral("assay eval: run %1 failed\n").arg(runId)
+                                  : QStringLiteral("assay eval: run %1 failed: %2\n").arg(runId).arg(reason));
+        if (record && !reason.isEmpty())
+            writeErr(QStringLiteral("`assay eval resume %1` finishes it once that is fixed\n").arg(runId));
         m_failed = true;
     }
     // Continue from the event loop: the runner is still emitting.

@@ -54,7 +54,6 @@ public:
 
 private:
     void startNext();
-    void onItemFinished(const store::OutputItemRecord &item);
     void onFinished(qint64 runId, const eval::RunSummary &summary, const QString &status);
     void onInterrupted(int count);
     void finishAll();
@@ -73,8 +72,6 @@ private:
     QList<store::RunRecord> m_done;
     QList<eval::RunSummary> m_summaries;
     bool m_interrupted = false;
-    bool m_gradedAny = false;    // of the current run: an item was sampled and graded
-    QString m_authProblem;       // the key was refused before any item was graded
     bool m_failed = false;
     bool m_quitting = false;
 };

@@ -170,6 +170,13 @@ std::string displayedEndpoint(const api::Profile &profile, api::ApiKind api)
     return url.toString().toStdString();
 }
 
+// A refused key (or a project without access) fails every request of the run the same way.
+bool refusesTheRun(const api::ApiError &error)
+{
+    return error.kind == api::ApiError::Kind::MissingKey ||
+           (error.kind == api::ApiError::Kind::Http && (error.httpStatus == 401 || error.httpStatus == 403));
+}
+
 // Deletes a QObject from the event loop: it may be the sender of the signal being handled.
 template <typename T>
 void dispose(T *&object)
@@ -315,6 +322,9 @@ public:
     bool m_launching = false;
     QString m_waiting;
     QString m_error;
+    // Set by the first sampling request the API refused (401 / 403): nothing more is sent, and
+    // the run fails once the requests in flight are done; resuming it with a good key finishes it.
+    QString m_refusal;
     QElapsedTimer m_clock;
     std::deque<qint64> m_finishTimes;
     QTimer m_progressTimer;
@@ -405,6 +415,7 @@ bool EvalRunner::Impl::prepare(const EvalSpec &eval, const RunSpec &run, LoadedI
         m_releaseEarly = m_releaseEarly && !grader->needsModel() && !grader->needsPython();
     m_finishTimes.clear();
     m_error.clear();
+    m_refusal.clear();
     m_paused = false;
     m_waiting.clear();
     return true;
@@ -476,7 +487,8 @@ void EvalRunner::Impl::launchNext()
     if (m_launching)
         return; // an item that finished at once inside the loop below; the loop goes on
     m_launching = true;
-    while (m_running && !m_paused && m_cursor < m_queue.size() && m_active < m_options.concurrency) {
+    while (m_running && !m_paused && m_refusal.isEmpty() && m_cursor < m_queue.size() &&
+           m_active < m_options.concurrency) {
         if (m_drafts.empty())
             draftAhead();
         RequestDraft draft;
@@ -487,8 +499,14 @@ void EvalRunner::Impl::launchNext()
         startItem(m_queue[m_cursor++], std::move(draft));
     }
     m_launching = false;
-    if (m_running && m_cursor >= m_queue.size() && m_inFlight.empty() && m_writer->unreportedCount() == 0)
+    if (!m_running || !m_inFlight.empty() || m_writer->unreportedCount() != 0)
+        return;
+    if (!m_refusal.isEmpty()) {
+        m_error = QStringLiteral("the API refused the key: ") + m_refusal;
+        finishRun(QStringLiteral("failed"));
+    } else if (m_cursor >= m_queue.size()) {
         finishRun(QStringLiteral("completed"));
+    }
 }
 
 void EvalRunner::Impl::draftAhead()
@@ -653,6 +671,8 @@ void EvalRunner::Impl::startItem(qint64 index, RequestDraft draft)
                              found->second->call = nullptr;
                              --m_laneLoad[static_cast<std::size_t>(found->second->lane)];
                              api::ResponseResult result = call->takeResult();
+                             if (result.error && refusesTheRun(*result.error) && m_refusal.isEmpty())
+                                 m_refusal = result.error->summary();
                              if (!m_releaseEarly) {
                                  onSampled(index, std::move(result), false);
                                  return;

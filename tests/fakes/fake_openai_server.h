@@ -138,6 +138,8 @@ public:
     // Replaces the `data` array GET /models answers with.
     void setModels(const nlohmann::json &models);
     qsizetype pendingBehaviours() const { return m_queue.size(); }
+    // Drops the queued behaviours a test left unused: the next requests are answered normally.
+    void clearBehaviours() { m_queue.clear(); }
     int connectionsAccepted() const { return m_connectionsAccepted; }
     // The body bytes of the last answer (after a scripted cut such as DropMidStream, before
     // chunked encoding and random splitting): what a client must reassemble exactly.

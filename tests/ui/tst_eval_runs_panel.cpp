@@ -314,6 +314,26 @@ private Q_SLOTS:
         QCOMPARE(m_panel->runsModel()->rowCount(), 0);
     }
 
+    void refusedKeyShowsWhyTheRunFailed()
+    {
+        QVERIFY(writeFile(path(QStringLiteral("eval.json")), evalDefinition()));
+        QVERIFY(writeFile(path(QStringLiteral("run.json")), runDefinition(6)));
+        m_server.clearBehaviours(); // what an earlier test left queued
+        m_server.enqueue(Behaviour::unauthorized());
+        makePanel();
+        m_panel->setEvalFile(path(QStringLiteral("eval.json")));
+        m_panel->setRunFile(path(QStringLiteral("run.json")));
+        m_panel->setConcurrency(1);
+        m_panel->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_panel->lastStatus(), QStringLiteral("failed"), 30000);
+        const QString message = m_panel->messageText();
+        QVERIFY2(message.contains(QStringLiteral("the API refused the key: HTTP 401")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("resume")), qPrintable(message));
+        QVERIFY2(!message.contains(QStringLiteral("..")), qPrintable(message));
+        QCOMPARE(m_server.requests().size(), 1); // nothing sent after the refusal
+        QCOMPARE(runsCell(0, kStatusColumn), QStringLiteral("failed"));
+    }
+
     void pythonGradersAskForConsentFirst()
     {
         json eval = evalDefinition();

@@ -899,6 +899,10 @@ void EvalRunsPanel::onProgress(const eval::RunProgress &progress)
 
 void EvalRunsPanel::onFinished(qint64 runId, const eval::RunSummary &summary, const QString &status)
 {
+    // Why a run failed (a refused key, a write the disk refused), read before the runner goes.
+    QString reason = m_runner && status == QLatin1String("failed") ? m_runner->errorMessage() : QString();
+    while (reason.endsWith(QLatin1Char('.'))) // the API's messages end with one; ours adds its own
+        reason.chop(1);
     if (m_runner) {
         eval::RunProgress last = m_runner->progress();
         last.runId = runId;
@@ -917,7 +921,14 @@ void EvalRunsPanel::onFinished(qint64 runId, const eval::RunSummary &summary, co
                                .arg(percentText(summary.passed, summary.total))
                                .arg(summary.failed)
                                .arg(summary.errored);
-    showMessage(tr("Run %1 %2: %3").arg(runId).arg(status, counts), status == QLatin1String("failed"));
+    if (reason.isEmpty()) {
+        showMessage(tr("Run %1 %2: %3").arg(runId).arg(status, counts), status == QLatin1String("failed"));
+    } else {
+        showMessage(tr("Run %1 failed: %2. %3. Double-click it to resume once that is fixed.")
+                        .arg(runId)
+                        .arg(reason, counts),
+                    true);
+    }
     Q_EMIT statusMessage(tr("Eval run %1 %2").arg(runId).arg(status));
     Q_EMIT runFinished(runId, status);
     refreshRuns();

@@ -128,6 +128,7 @@ private Q_SLOTS:
     void resumeSamplesOnlyMissingRows();
     void resumeRefusesChangedItems();
     void rerunAtTemperatureZeroUsesTheCache();
+    void refusedKeyStopsTheRunAndResumeFinishesIt();
     void cacheAnswersRowsDraftedInSeveralBatches();
     void committedItemsCarryTheirRawExchange();
     void systemFingerprintAndReasoningTokensReachTheSummary();
@@ -610,6 +611,53 @@ void TestEvalRunner::rerunAtTemperatureZeroUsesTheCache()
     noCache.useCache = false;
     runToEnd(evalDefinition(), runDefinition(n), noCache);
     QCOMPARE(samplingRequests(), 2 * n);
+}
+
+void TestEvalRunner::refusedKeyStopsTheRunAndResumeFinishesIt()
+{
+    const int n = 10;
+    for (int concurrency : {1, 4}) {
+        m_server->clearRequests();
+        for (int i = 0; i < concurrency; ++i)
+            m_server->enqueue(Behaviour::unauthorized());
+        RunnerOptions options;
+        options.concurrency = concurrency;
+        options.useCache = false;
+        EvalRunner runner(*m_client, *m_store);
+        QSignalSpy finished(&runner, &EvalRunner::finished);
+        const auto runId = start(runner, evalDefinition(), runDefinition(n), options);
+        QVERIFY(runId);
+        QVERIFY(finished.wait(kWaitMs));
+        QCOMPARE(finished.first().at(2).toString(), QStringLiteral("failed"));
+        // Nothing is sent after the first refusal: only the requests already in flight (all of
+        // the first round, sent together).
+        QCOMPARE(samplingRequests(), concurrency);
+        QCOMPARE(m_server->pendingBehaviours(), 0);
+        QVERIFY2(runner.errorMessage().startsWith(QLatin1String("the API refused the key: HTTP 401")),
+                 qPrintable(runner.errorMessage()));
+        const RunSummary summary = finished.first().at(1).value<RunSummary>();
+        QCOMPARE(summary.errored, qint64(samplingRequests()));
+        QCOMPARE(summary.total, qint64(samplingRequests()));
+
+        // With the key fixed, resuming samples the rest and completes the run. The refused rows
+        // stay errored: they were answered (with the refusal) and are not sampled again.
+        const qint64 refused = samplingRequests();
+        std::vector<assay::eval::SpecProblem> problems;
+        const auto run = RunSpec::parse(runDefinition(n), QString(), &problems);
+        QVERIFY(run);
+        EvalRunner resumer(*m_client, *m_store);
+        QSignalSpy resumed(&resumer, &EvalRunner::finished);
+        QString error;
+        QVERIFY2(resumer.resume(*runId, assay::eval::loadRunItems(*run).items, profile(), QStringLiteral("sk-test-key"),
+                                options, &error),
+                 qPrintable(error));
+        QVERIFY(resumed.wait(kWaitMs));
+        QCOMPARE(resumed.first().at(2).toString(), QStringLiteral("completed"));
+        QCOMPARE(samplingRequests(), n); // every row once
+        const RunSummary total = resumed.first().at(1).value<RunSummary>();
+        QCOMPARE(total.total, qint64(n));
+        QCOMPARE(total.errored, refused);
+    }
 }
 
 void TestEvalRunner::cacheAnswersRowsDraftedInSeveralBatches()
