@@ -644,6 +644,18 @@ void EvalRunner::Impl::startItem(qint64 index, RequestDraft draft)
         if (it == m_inFlight.end())
             return;
         ItemState &item = *it->second;
+        if (!m_refusal.isEmpty()) {
+            // The key was refused while this row waited for the rate limiter: it is not sent
+            // (nor stored), so resuming the run samples it. The run ends from the event loop:
+            // the pacer is still serving its queue.
+            releaseSlot(item);
+            m_inFlight.erase(it);
+            QTimer::singleShot(0, q, [this, session] {
+                if (!session.expired())
+                    launchNext();
+            });
+            return;
+        }
         item.lane = pickLane();
         ++m_laneLoad[static_cast<std::size_t>(item.lane)];
         api::ApiCall *call =

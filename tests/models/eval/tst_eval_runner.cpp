@@ -129,6 +129,7 @@ private Q_SLOTS:
     void resumeRefusesChangedItems();
     void rerunAtTemperatureZeroUsesTheCache();
     void refusedKeyStopsTheRunAndResumeFinishesIt();
+    void refusedKeyStopsRowsWaitingForTheRateLimiter();
     void cacheAnswersRowsDraftedInSeveralBatches();
     void committedItemsCarryTheirRawExchange();
     void systemFingerprintAndReasoningTokensReachTheSummary();
@@ -658,6 +659,28 @@ void TestEvalRunner::refusedKeyStopsTheRunAndResumeFinishesIt()
         QCOMPARE(total.total, qint64(n));
         QCOMPARE(total.errored, refused);
     }
+}
+
+void TestEvalRunner::refusedKeyStopsRowsWaitingForTheRateLimiter()
+{
+    // 60 requests per minute: one goes out at once, the other three rows holding slots wait
+    // about a second each in the pacer, and the refusal arrives meanwhile.
+    m_server->clearBehaviours();
+    m_server->enqueue(Behaviour::unauthorized());
+    RunnerOptions options;
+    options.concurrency = 4;
+    options.requestsPerMinute = 60;
+    options.useCache = false;
+    EvalRunner runner(*m_client, *m_store);
+    QSignalSpy finished(&runner, &EvalRunner::finished);
+    const auto runId = start(runner, evalDefinition(), runDefinition(6), options);
+    QVERIFY(runId);
+    QVERIFY(finished.wait(kWaitMs));
+    QCOMPARE(finished.first().at(2).toString(), QStringLiteral("failed"));
+    QCOMPARE(samplingRequests(), 1);
+    // The waiting rows were neither sent nor stored: a resume samples them.
+    QCOMPARE(m_store->items(*runId).size(), std::size_t(1));
+    QCOMPARE(finished.first().at(1).value<RunSummary>().total, qint64(1));
 }
 
 void TestEvalRunner::cacheAnswersRowsDraftedInSeveralBatches()
