@@ -491,7 +491,7 @@ void EvalRunner::Impl::launchNext()
            m_active < m_options.concurrency) {
         if (m_drafts.empty())
             draftAhead();
-        RequestDraft draft;
+        RequestDraft draft; // stays empty for a run that samples nothing
         if (!m_drafts.empty()) {
             draft = std::move(m_drafts.front());
             m_drafts.pop_front();
@@ -606,11 +606,7 @@ void EvalRunner::Impl::startItem(qint64 index, RequestDraft draft)
         return;
     }
 
-    if (draft.request.body.is_null() && !draft.request.error) { // not drafted
-        draft = draftOf(static_cast<std::size_t>(index));
-        if (m_cacheReader && !draft.cacheKey.isEmpty())
-            draft.cached = m_cacheReader->find(draft.cacheKey);
-    }
+    // launchNext drafts before it starts a row, so every row sampled here has its draft.
     if (draft.request.error) {
         finishItem(index, QStringLiteral("error"), QString::fromStdString(*draft.request.error));
         return;
